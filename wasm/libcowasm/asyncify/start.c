@@ -1,0 +1,40 @@
+/* Our `_start` for programs processed with `wasm-opt --asyncify` (docs/abi.md, "fork (asyncify)"):
+ * it replaces wasi-libc's crt1 (link with -mexec-model=reactor, and drop its `_initialize`
+ * export) and drives main through the asyncify unwinds that setjmp/longjmp start, and hands the
+ * kernel's fork unwinds back to the host. */
+#include <wasi/api.h>
+#include "asyncify.h"
+
+/* Exported by address (-Wl,--export=__cowasm_fork_buf). `end` is set here at start-up; the
+ * kernel's fork sets `cur` to the data's start before it unwinds. */
+struct cowasm_fork_buf __cowasm_fork_buf __attribute__((aligned(16)));
+
+extern void __wasm_call_ctors(void);
+extern void __wasm_call_dtors(void);
+extern int __main_void(void);
+
+/* Calling asyncify_stop_unwind/start_rewind makes this function asyncify's driver loop, which the
+ * pass leaves uninstrumented: every unwind stops here. */
+__attribute__((export_name("_start"))) void _start(void)
+{
+	/* Called again by the kernel to rewind a fork (in the parent, and in the child whose memory
+	 * is a copy): go straight back into main, without constructors. */
+	if (!__cowasm_forking) {
+		__cowasm_fork_buf.hdr.end = __cowasm_fork_buf.data + sizeof __cowasm_fork_buf.data;
+		__wasm_call_ctors();
+	}
+	for (;;) {
+		int r = __main_void();
+		if (__cowasm_jmp_active) { /* setjmp/longjmp unwound: rewind from our buffer */
+			asyncify_stop_unwind();
+			asyncify_start_rewind(__cowasm_jmp_rewind_buf());
+			continue;
+		}
+		if (__cowasm_forking)
+			return; /* the kernel's fork: it stops the unwind and rewinds */
+		__wasm_call_dtors();
+		if (r)
+			__wasi_proc_exit(r);
+		return;
+	}
+}
