@@ -39,8 +39,4 @@ extern struct cowasm_fork_buf __cowasm_fork_buf;
 extern struct __cowasm_jmp *__cowasm_jmp_active;
 struct asyncify_buf *__cowasm_jmp_rewind_buf(void);
 
-/* fork.c: non-zero from the call of the kernel's fork until it returns, which spans its unwind,
- * the return to the host, and the rewind. */
-extern volatile int __cowasm_forking;
-
 #endif

@@ -1,4 +1,4 @@
-# The asyncify runtime (our _start, setjmp/longjmp, fork) for programs that fork or longjmp.
+# The asyncify runtime (our _start, setjmp/longjmp) for programs that fork or longjmp.
 # Include after common.mk; add $(ASYNCIFY_CFLAGS) when compiling, link $(ASYNCIFY_LIB) with
 # $(ASYNCIFY_LDFLAGS), then run wasm-opt with $(ASYNCIFY_OPT) on the linked module.
 ASYNCIFY_DIR     := $(WASM)/libcowasm/asyncify
@@ -12,7 +12,7 @@ ASYNCIFY_LDFLAGS := -mexec-model=reactor -Wl,--export=__stack_pointer -Wl,--expo
 ASYNCIFY_OPT     := --asyncify --pass-arg=asyncify-imports@cowasm.fork \
                     --remove-exports --pass-arg=remove-exports@_initialize
 
-ASYNCIFY_OBJS := $(addprefix $(ASYNCIFY_BUILD)/,start.o setjmp.o fork.o stack.o)
+ASYNCIFY_OBJS := $(addprefix $(ASYNCIFY_BUILD)/,start.o setjmp.o stack.o)
 
 $(ASYNCIFY_BUILD)/%.o: $(ASYNCIFY_DIR)/%.c $(ASYNCIFY_DIR)/asyncify.h $(ASYNCIFY_DIR)/include/setjmp.h
 	@mkdir -p $(@D)
