@@ -1,0 +1,78 @@
+/* File descriptors: pipes, dup*, the fcntl commands WASI lacks, and open/openat fix-ups
+ * (wrapped with -Wl,--wrap: wasi-libc defines them in objects we must not replace). */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include "imports.h"
+
+int __real_fcntl(int fd, int cmd, ...) __asm__("fcntl");
+int __real_open(const char *path, int flags, ...) __asm__("open");
+int __real_openat(int dirfd, const char *path, int flags, ...) __asm__("openat");
+void __cowasm_note_dir(int fd, int dirfd, const char *path);
+
+int pipe2(int fds[2], int flags) { return cw_ret(cw_pipe2(fds, flags)); }
+int pipe(int fds[2]) { return pipe2(fds, 0); }
+int dup(int fd) { return cw_ret(cw_dup(fd)); }
+int dup2(int oldfd, int newfd) { return cw_ret(cw_dup3(oldfd, newfd, 0)); }
+
+int dup3(int oldfd, int newfd, int flags)
+{
+	if (oldfd == newfd || (flags & ~O_CLOEXEC)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return cw_ret(cw_dup3(oldfd, newfd, flags));
+}
+
+int __cowasm_fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	long arg = va_arg(ap, long);
+	va_end(ap);
+	switch (cmd) {
+	case F_DUPFD:
+		return cw_ret(cw_dupfd(fd, arg, 0));
+	case F_DUPFD_CLOEXEC:
+		return cw_ret(cw_dupfd(fd, arg, 1));
+	case F_GETFD:
+		return cw_ret(cw_cloexec(fd, -1));
+	case F_SETFD:
+		return cw_ret(cw_cloexec(fd, (arg & FD_CLOEXEC) != 0));
+	}
+	return __real_fcntl(fd, cmd, arg);
+}
+
+/* wasi-libc's O_RDONLY is a bit, not 0: supply it when the caller gave no access mode. */
+static int fix_flags(int flags)
+{
+	flags &= ~O_CLOEXEC;
+	return (flags & O_ACCMODE) ? flags : flags | O_RDONLY;
+}
+
+static int opened(int fd, int flags, int dirfd, const char *path)
+{
+	if (fd >= 0 && (flags & O_CLOEXEC))
+		cw_cloexec(fd, 1);
+	if (fd >= 0 && (flags & O_DIRECTORY))
+		__cowasm_note_dir(fd, dirfd, path);
+	return fd;
+}
+
+int __cowasm_open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+	va_end(ap);
+	return opened(__real_open(path, fix_flags(flags), mode), flags, AT_FDCWD, path);
+}
+
+int __cowasm_openat(int dirfd, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
+	va_end(ap);
+	return opened(__real_openat(dirfd, path, fix_flags(flags), mode), flags, dirfd, path);
+}
