@@ -1,0 +1,75 @@
+"""FileTreeStore: every session's file tree under one data directory.
+
+data_dir/files.sqlite3 holds the update logs, data_dir/blobs/<session>/ the blob contents.
+Trees stay loaded (and cached) until release()/delete()/close(); all methods run on the loop.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from .persist import BlobStore, UpdateLog
+from .tree import FileTree
+
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+class FileTreeStore:
+    def __init__(self, data_dir: Path, limits: Any = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.file_bytes = int(getattr(limits, "file_bytes", 64 << 20))
+        self.tree_bytes = int(getattr(limits, "tree_bytes", 256 << 20))
+        self._log = UpdateLog(self.data_dir / "files.sqlite3")
+        self._blobs = BlobStore(self.data_dir / "blobs")
+        self._trees: dict[str, FileTree] = {}
+
+    @staticmethod
+    def _check(session_id: str) -> str:
+        if not _SESSION_ID.fullmatch(session_id):
+            raise ValueError(f"bad session id {session_id!r}")
+        return session_id
+
+    async def open(self, session_id: str) -> FileTree:
+        tree = self._trees.get(self._check(session_id))
+        if tree is None:
+            tree = FileTree(session_id, self._log, self._blobs, self.file_bytes, self.tree_bytes)
+            self._trees[session_id] = tree
+        return tree
+
+    async def copy(self, src_id: str, dst_id: str) -> None:
+        """Make dst a copy of src's files (dst's previous files, if any, are dropped)."""
+        self._check(src_id)
+        await self.delete(dst_id)
+        src = self._trees.get(src_id)
+        update = src.doc.get_update() if src is not None else self._log.squashed(src_id)
+        self._log.replace(dst_id, update)
+        self._blobs.copy(src_id, dst_id)
+
+    async def release(self, session_id: str) -> None:
+        """The session's kernel stopped: compact, and forget the tree unless browsers still
+        have it open (one live Doc per session, or edits would fork)."""
+        tree = self._trees.get(self._check(session_id))
+        if tree is None:
+            return
+        if tree.peers:
+            tree.compact()
+        else:
+            del self._trees[session_id]
+            tree.shutdown()
+
+    async def delete(self, session_id: str) -> None:
+        tree = self._trees.pop(self._check(session_id), None)
+        if tree is not None:
+            tree.shutdown(compact=False)
+            for peer in list(tree.peers):
+                await peer.ws.close()  # type: ignore[attr-defined]
+        self._log.replace(session_id, None)
+        self._blobs.delete(session_id)
+
+    async def close(self) -> None:
+        for tree in self._trees.values():
+            tree.shutdown()
+        self._trees.clear()
+        self._log.close()
