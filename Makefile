@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Every set-up step is a file target,
+# so a second run skips what is done in a second or two.
+PY      := .venv/bin/python
+PORT    ?= 8080
+STAMP   := .venv/.installed
+WEB     := web/static/dist/app.js
+IMAGE   := wasm/.verified
+
+.PHONY: run test bench lint setup wasm web browser clean
+
+setup: $(STAMP) $(IMAGE) $(WEB)
+
+run: setup
+	.venv/bin/cowasm-serve --port $(PORT)
+
+test: setup browser
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench
+
+lint: $(STAMP)
+	.venv/bin/ruff check server tests bench
+	.venv/bin/ruff format --check server tests bench
+
+# Python environment: the package, editable, with test and dev extras.
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,dev]'
+	touch $@
+
+# The wasm userland: verify the released artifacts against wasm/manifest.json; rebuild from
+# Debian sources (make -C wasm) only when they are missing or do not match.
+$(IMAGE): wasm/manifest.json $(STAMP)
+	$(PY) wasm/verify.py || $(MAKE) -C wasm
+	touch $@
+
+wasm: $(STAMP)
+	$(MAKE) -C wasm
+
+# The page's bundle (xterm.js, yjs, CodeMirror) from npm, built with esbuild.
+$(WEB): web/package.json web/package-lock.json $(wildcard web/static/src/*)
+	npm --prefix web ci --no-audit --no-fund --silent
+	npm --prefix web run build
+	touch $@
+
+web: $(WEB)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+clean:
+	rm -rf .venv $(IMAGE) web/node_modules web/static/dist

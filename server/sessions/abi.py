@@ -1,0 +1,343 @@
+"""The `cowasm` import module: what WASI lacks (docs/abi.md is the exact contract).
+
+Handlers decode arguments and call the machine (process table, signals), the descriptor table
+or the terminal. Results are >= 0 on success and -errno (WASI numbering) on failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import struct
+import threading
+from typing import TYPE_CHECKING
+
+import wasmtime
+
+from . import hostcall, signals
+from .fd import DirFile
+from .pipe import Pipe
+from .tty import TtyFile
+
+if TYPE_CHECKING:
+    from .proc import Process
+
+O_CLOEXEC, O_NONBLOCK = 0x80000, 4
+_WINSIZE = struct.Struct("<4H")
+
+
+def _mem(proc: Process) -> hostcall.Memory:
+    return proc.image.memory  # type: ignore[union-attr]
+
+
+def _str(proc: Process, ptr: int) -> str:
+    return _mem(proc).cstring(ptr).decode("utf-8", "surrogateescape")
+
+
+# -- processes --
+def getpid(proc: Process) -> int:
+    return proc.pid
+
+
+def getppid(proc: Process) -> int:
+    return proc.ppid
+
+
+def fork(proc: Process) -> int:
+    return proc.fork_request()
+
+
+def execve(proc: Process, path: int, argv: int, envp: int) -> int:
+    mem = _mem(proc)
+    raise proc.machine.exec(
+        proc, _str(proc, path), mem.cstring_array(argv), mem.cstring_array(envp)
+    )
+
+
+def spawn(proc: Process, path: int, argv: int, envp: int, fdmap: int, nfdmap: int) -> int:
+    mem = _mem(proc)
+    fds = list(struct.unpack(f"<{nfdmap}i", mem.read(fdmap, 4 * nfdmap))) if nfdmap else []
+    child = proc.machine.spawn(
+        proc, _str(proc, path), mem.cstring_array(argv), mem.cstring_array(envp), fds
+    )
+    return child.pid
+
+
+def waitpid(proc: Process, pid: int, status_ptr: int, options: int) -> int:
+    got, status = proc.machine.wait(proc, pid, options)
+    if got and status_ptr:
+        _mem(proc).put_i32(status_ptr, status)
+    return got
+
+
+def exit_group(proc: Process, code: int) -> int:
+    from .proc import Exited
+
+    raise Exited(code)
+
+
+def kill(proc: Process, pid: int, sig: int) -> int:
+    proc.machine.kill(proc, pid, sig)
+    return 0
+
+
+def _target(proc: Process, pid: int) -> Process:
+    if pid == 0:
+        return proc
+    target = proc.machine.procs.get(pid)
+    if target is None or target.status is not None:
+        raise OSError(errno.ESRCH, "no such process")
+    return target
+
+
+def setpgid(proc: Process, pid: int, pgid: int) -> int:
+    target = _target(proc, pid)
+    target.pgid = pgid or target.pid
+    return 0
+
+
+def getpgid(proc: Process, pid: int) -> int:
+    return _target(proc, pid).pgid
+
+
+def setsid(proc: Process) -> int:
+    if proc.pgid == proc.pid:
+        raise OSError(errno.EPERM, "already a group leader")
+    proc.sid = proc.pgid = proc.pid
+    return proc.sid
+
+
+def getsid(proc: Process, pid: int) -> int:
+    return _target(proc, pid).sid
+
+
+# -- descriptors --
+def pipe2(proc: Process, fds_ptr: int, flags: int) -> int:
+    r, w = Pipe(proc.machine).ends()
+    for end in (r, w):
+        end.nonblock = bool(flags & O_NONBLOCK)
+    rfd = proc.fds.install(r, cloexec=bool(flags & O_CLOEXEC))
+    try:
+        wfd = proc.fds.install(w, cloexec=bool(flags & O_CLOEXEC))
+    except OSError:
+        proc.fds.close(rfd)
+        raise
+    _mem(proc).write(fds_ptr, struct.pack("<ii", rfd, wfd))
+    return 0
+
+
+def dup(proc: Process, fd: int) -> int:
+    return proc.fds.install(proc.fds.get(fd).incref())
+
+
+def dup3(proc: Process, old: int, new: int, flags: int) -> int:
+    return proc.fds.dup2(old, new, cloexec=bool(flags & O_CLOEXEC))
+
+
+def dupfd(proc: Process, fd: int, minfd: int, cloexec: int) -> int:
+    return proc.fds.install(proc.fds.get(fd).incref(), minfd, bool(cloexec))
+
+
+def cloexec(proc: Process, fd: int, value: int) -> int:
+    proc.fds.get(fd)
+    if value == 1:
+        proc.fds.cloexec.add(fd)
+    elif value == 0:
+        proc.fds.cloexec.discard(fd)
+    return int(fd in proc.fds.cloexec)
+
+
+# -- files --
+def chdir(proc: Process, path: int) -> int:
+    res = proc.machine.tree.resolve(_str(proc, path), proc.cwd)
+    if res.backend.lstat(res.rel).kind != "dir":
+        raise OSError(errno.ENOTDIR, res.path)
+    proc.cwd = res.path
+    return 0
+
+
+def getcwd(proc: Process, buf: int, size: int) -> int:
+    data = proc.cwd.encode() + b"\0"
+    if len(data) > size:
+        raise OSError(errno.ERANGE, "buffer too small")
+    _mem(proc).write(buf, data)
+    return len(data) - 1
+
+
+def umask(proc: Process, mask: int) -> int:
+    old, proc.umask = proc.umask, mask & 0o777
+    return old
+
+
+def _resolve_at(proc: Process, dirfd: int, path: int, follow: bool = True):  # type: ignore[no-untyped-def]
+    name = _str(proc, path)
+    base = proc.cwd
+    if not name.startswith("/") and dirfd >= 0:
+        d = proc.fds.get(dirfd)
+        if isinstance(d, DirFile):
+            base = d.path
+    return proc.machine.tree.resolve(name, base, follow)
+
+
+def chmod(proc: Process, path: int, mode: int) -> int:
+    res = _resolve_at(proc, -1, path)
+    res.backend.chmod(res.rel, mode)
+    return 0
+
+
+def fchmod(proc: Process, fd: int, mode: int) -> int:
+    file = proc.fds.get(fd)
+    path = getattr(file, "path", None)
+    if path is None:
+        raise OSError(errno.EINVAL, "not a file")
+    res = proc.machine.tree.resolve(path)
+    res.backend.chmod(res.rel, mode)
+    return 0
+
+
+def mode(proc: Process, dirfd: int, path: int, follow: int) -> int:
+    if path == 0:
+        return proc.fds.get(dirfd).stat().st_mode
+    res = _resolve_at(proc, dirfd, path, bool(follow))
+    return res.backend.lstat(res.rel).st_mode
+
+
+# -- signals --
+def sigaction(proc: Process, sig: int, disp: int) -> int:
+    if not 0 < sig < signals.NSIG or disp not in (0, 1, 2):
+        raise OSError(errno.EINVAL, "bad signal")
+    if sig in signals.UNCATCHABLE:
+        raise OSError(errno.EINVAL, "cannot catch")
+    with proc.machine.cond:
+        old = proc.signals.disp[sig]
+        proc.signals.disp[sig] = disp
+        if disp == signals.IGNORE:
+            proc.signals.pending &= ~signals.bit(sig)
+    return old
+
+
+def sigprocmask(proc: Process, how: int, mask: int, has_mask: int, old_ptr: int) -> int:
+    mask &= 0xFFFFFFFF
+    with proc.machine.cond:
+        old = proc.signals.mask
+        if has_mask:
+            if how == 0:
+                proc.signals.mask |= mask
+            elif how == 1:
+                proc.signals.mask &= ~mask
+            elif how == 2:
+                proc.signals.mask = mask
+            else:
+                raise OSError(errno.EINVAL, "bad how")
+    if old_ptr:
+        _mem(proc).put_u32(old_ptr, old)
+    return 0
+
+
+def sigsuspend(proc: Process, mask: int) -> int:
+    m = proc.machine
+    with m.cond:
+        saved = proc.signals.mask
+        proc.signals.mask = mask & 0xFFFFFFFF
+        with contextlib.suppress(InterruptedError):
+            m.block(proc, lambda: False)
+    try:
+        proc.deliver_signals()  # handlers run under the temporary mask
+    finally:
+        with m.cond:
+            proc.signals.mask = saved
+    raise InterruptedError(errno.EINTR, "sigsuspend")
+
+
+def sigpending(proc: Process, ptr: int) -> int:
+    _mem(proc).put_u32(ptr, proc.signals.pending)
+    return 0
+
+
+def alarm(proc: Process, seconds: int) -> int:
+    old = proc.alarm
+    remaining = 0
+    if old is not None:
+        old.cancel()
+        remaining = max(0, round(getattr(old, "due", 0) - _now()))
+    proc.alarm = None
+    if seconds:
+        timer = threading.Timer(seconds, proc.machine.send_signal, (proc, signals.SIGALRM))
+        timer.due = _now() + seconds  # type: ignore[attr-defined]
+        timer.daemon = True
+        timer.start()
+        proc.alarm = timer
+    return remaining
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def poll_signals(proc: Process) -> int:
+    img = proc.image
+    if img is not None and img.interrupt_addr:
+        hostcall._i32_at(img.memory.base + img.interrupt_addr).value = 0
+    return 0
+
+
+# -- terminal --
+def _tty(proc: Process, fd: int) -> TtyFile:
+    file = proc.fds.get(fd)
+    if not isinstance(file, TtyFile):
+        raise OSError(errno.ENOTTY, "not a terminal")
+    return file
+
+
+def tcgetattr(proc: Process, fd: int, ptr: int) -> int:
+    _mem(proc).write(ptr, _tty(proc, fd).tty.get_attr())
+    return 0
+
+
+def tcsetattr(proc: Process, fd: int, _action: int, ptr: int) -> int:
+    _tty(proc, fd).tty.set_attr(_mem(proc).read(ptr, 60))
+    return 0
+
+
+def tcgetpgrp(proc: Process, fd: int) -> int:
+    return _tty(proc, fd).tty.fg_pgrp
+
+
+def tcsetpgrp(proc: Process, fd: int, pgrp: int) -> int:
+    _tty(proc, fd).tty.fg_pgrp = pgrp
+    return 0
+
+
+def winsize(proc: Process, fd: int, ptr: int, set_: int) -> int:
+    tty = _tty(proc, fd).tty
+    if set_:
+        rows, cols, _x, _y = _WINSIZE.unpack(_mem(proc).read(ptr, 8))
+        tty.resize(rows, cols)
+    else:
+        _mem(proc).write(ptr, _WINSIZE.pack(tty.rows, tty.cols, 0, 0))
+    return 0
+
+
+TABLE = {
+    "getpid": ("", getpid), "getppid": ("", getppid), "fork": ("", fork),
+    "execve": ("III", execve), "spawn": ("IIIIi", spawn), "waitpid": ("iIi", waitpid),
+    "kill": ("ii", kill), "setpgid": ("ii", setpgid), "getpgid": ("i", getpgid),
+    "setsid": ("", setsid), "getsid": ("i", getsid),
+    "pipe2": ("Ii", pipe2), "dup": ("i", dup), "dup3": ("iii", dup3), "dupfd": ("iii", dupfd),
+    "cloexec": ("ii", cloexec),
+    "chdir": ("I", chdir), "getcwd": ("II", getcwd), "umask": ("i", umask),
+    "chmod": ("Ii", chmod), "fchmod": ("ii", fchmod), "mode": ("iIi", mode),
+    "sigaction": ("ii", sigaction), "sigprocmask": ("iiiI", sigprocmask),
+    "sigsuspend": ("i", sigsuspend), "sigpending": ("I", sigpending), "alarm": ("i", alarm),
+    "poll_signals": ("", poll_signals),
+    "tcgetattr": ("iI", tcgetattr), "tcsetattr": ("iiI", tcsetattr),
+    "tcgetpgrp": ("i", tcgetpgrp), "tcsetpgrp": ("ii", tcsetpgrp), "winsize": ("iIi", winsize),
+}  # fmt: skip
+
+
+def define_all(linker: wasmtime.Linker) -> None:
+    for name, (params, handler) in TABLE.items():
+        hostcall.define(linker, "cowasm", name, params, handler, errno_sign=-1)
+    hostcall.define(linker, "cowasm", "exit_group", "i", exit_group, has_result=False)

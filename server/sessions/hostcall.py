@@ -1,0 +1,182 @@
+"""Host functions on wasmtime's unchecked call path, and fast access to linear memory.
+
+wasmtime-py's generic host-function path converts every argument through `Val` objects and costs
+about 8-10 us a call. Here each import is a raw ctypes callback that unpacks its arguments from
+wasmtime's `val_raw` array with one precompiled struct format, which brings a call down to about
+1 us. The callback finds the calling process in a thread-local (one thread per process), runs the
+handler, stores an `i32` result, and delivers pending signals on the way out.
+
+A Python exception raised by a handler (process exit, exec, a kill) cannot cross wasm frames: it
+is parked in the thread-local and a trap is returned; the process runner re-raises it when the
+trap surfaces from the call into wasm.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import struct
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from .errno import wasi_errno
+
+current = threading.local()
+
+_Callback = ctypes.CFUNCTYPE(
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
+)
+_Finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_no_finalizer = _Finalizer(lambda _env: None)
+memory_data = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
+    ("wasmtime_memory_data", ffi.dll)
+)
+memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
+    ("wasmtime_memory_data_size", ffi.dll)
+)
+_i32_at = ctypes.c_int32.from_address
+_KEEP: list[Any] = []  # callbacks must outlive every linker that uses them
+
+# Parameter kinds: "i" signed i32, "I" unsigned i32 (pointers, sizes), "Q" u64, "q" i64.
+_SLOT = {"i": "i12x", "I": "I12x", "q": "q8x", "Q": "Q8x"}
+
+
+def _valtype(kind: str) -> wasmtime.ValType:
+    return wasmtime.ValType.i64() if kind in "qQ" else wasmtime.ValType.i32()
+
+
+class Exit(BaseException):
+    """Raised inside a host call to leave wasm: the process exits, execs or is killed."""
+
+
+def trap(message: str) -> int:
+    msg = message.encode()
+    return ctypes.cast(ffi.wasmtime_trap_new(msg, len(msg)), ctypes.c_void_p).value or 0
+
+
+def define(
+    linker: wasmtime.Linker,
+    module: str,
+    name: str,
+    params: str,
+    handler: Callable[..., int | None],
+    has_result: bool = True,
+    errno_sign: int = 1,
+) -> None:
+    """Define `module.name` in `linker`: `handler(proc, *args)` returns the i32 result.
+
+    An OSError from the handler becomes its WASI errno times `errno_sign` (WASI calls return
+    errno, our `cowasm` calls return -errno)."""
+    fmt = struct.Struct("<" + "".join(_SLOT[k] for k in params))
+    size = fmt.size
+    unpack = fmt.unpack
+
+    def callback(_env: int, _caller: int, args: int, _n: int) -> int:
+        proc = current.proc
+        try:
+            try:
+                result = handler(proc, *unpack(ctypes.string_at(args, size)))
+            except OSError as err:
+                result = errno_sign * wasi_errno(err.errno)
+            if has_result:
+                _i32_at(args).value = result  # type: ignore[assignment]
+            if proc.signals.deliverable:
+                proc.deliver_signals()
+            return 0
+        except BaseException as exc:
+            current.exc = exc
+            return trap(type(exc).__name__)
+
+    cb = _Callback(callback)
+    _KEEP.append(cb)
+    ty = wasmtime.FuncType(
+        [_valtype(k) for k in params], [wasmtime.ValType.i32()] if has_result else []
+    )
+    mod, nm = module.encode(), name.encode()
+    err = ffi.wasmtime_linker_define_func_unchecked(
+        linker.ptr(),
+        ctypes.create_string_buffer(mod),
+        len(mod),
+        ctypes.create_string_buffer(nm),
+        len(nm),
+        ty.ptr(),
+        ctypes.cast(cb, ffi.wasmtime_func_unchecked_callback_t),
+        None,
+        ctypes.cast(_no_finalizer, ctypes.CFUNCTYPE(None, ctypes.c_void_p)),
+    )
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(err)
+
+
+class Memory:
+    """Reads and writes one instance's linear memory by address (it may move when it grows)."""
+
+    __slots__ = ("ctx", "mem", "ref")
+
+    def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
+        self.ref = memory  # keeps the extern struct alive
+        self.ctx = ctypes.cast(store._context(), ctypes.c_void_p).value
+        self.mem = ctypes.addressof(memory._memory)
+
+    @property
+    def base(self) -> int:
+        return memory_data(self.ctx, self.mem)  # type: ignore[no-any-return]
+
+    @property
+    def size(self) -> int:
+        return memory_data_size(self.ctx, self.mem)  # type: ignore[no-any-return]
+
+    def read(self, ptr: int, length: int) -> bytes:
+        if ptr + length > self.size:
+            raise OSError(14, "bad address")  # EFAULT
+        return ctypes.string_at(self.base + ptr, length)
+
+    def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
+        n = len(data)
+        if ptr + n > self.size:
+            raise OSError(14, "bad address")
+        if isinstance(data, bytes):
+            ctypes.memmove(self.base + ptr, data, n)
+        else:
+            (ctypes.c_char * n).from_address(self.base + ptr)[:] = bytes(data)
+
+    def view(self, ptr: int, length: int) -> Any:
+        """A writable ctypes buffer over memory[ptr:ptr+length] (valid until memory grows)."""
+        if ptr + length > self.size:
+            raise OSError(14, "bad address")
+        return (ctypes.c_char * length).from_address(self.base + ptr)
+
+    def cstring(self, ptr: int, limit: int = 4096) -> bytes:
+        """A NUL-terminated string at ptr."""
+        end = min(self.size, ptr + limit)
+        if ptr >= end:
+            raise OSError(14, "bad address")
+        data = ctypes.string_at(self.base + ptr, end - ptr)
+        nul = data.find(b"\0")
+        if nul < 0:
+            raise OSError(36, "string too long")  # ENAMETOOLONG
+        return data[:nul]
+
+    def cstring_array(self, ptr: int) -> list[bytes]:
+        """A NULL-terminated array of string pointers (argv, envp)."""
+        out: list[bytes] = []
+        while True:
+            (p,) = struct.unpack("<I", self.read(ptr + 4 * len(out), 4))
+            if p == 0 or len(out) > 65536:
+                return out
+            out.append(self.cstring(p, 1 << 20))
+
+    def u32(self, ptr: int) -> int:
+        return struct.unpack("<I", self.read(ptr, 4))[0]  # type: ignore[no-any-return]
+
+    def put_u32(self, ptr: int, value: int) -> None:
+        self.write(ptr, struct.pack("<I", value & 0xFFFFFFFF))
+
+    def put_i32(self, ptr: int, value: int) -> None:
+        self.write(ptr, struct.pack("<i", value))
+
+    def put_u64(self, ptr: int, value: int) -> None:
+        self.write(ptr, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))

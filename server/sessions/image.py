@@ -1,0 +1,191 @@
+"""Programs: compiled wasm modules, cached, and their running instances.
+
+One wasmtime Engine and one Linker serve every session: the Linker holds our WASI and `cowasm`
+host functions (they find their process through a thread-local), and each Program keeps an
+InstancePre, so starting or forking a process is a Store plus an instantiate. Compiled code is
+cached on disk keyed by the module's sha256 and the wasmtime version, so a warm start skips
+Cranelift entirely.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import wasmtime
+from wasmtime import _ffi as ffi
+
+from . import hostcall
+
+WASMTIME_VERSION = "50.0.1"
+EPOCH_TICK = 0.01  # seconds between epoch ticks: how soon a busy process notices a kill
+WASM_STACK = 8 << 20  # bytes of native stack wasm may use (deep C recursion in CPython)
+THREAD_STACK = 64 << 20  # worker threads host that stack plus Python's own frames
+
+_lock = threading.Lock()
+_engine: wasmtime.Engine | None = None
+_linker: wasmtime.Linker | None = None
+_programs: dict[str, Program] = {}
+
+
+def cache_dir() -> Path:
+    path = Path(os.environ.get("COWASM_CACHE") or platformdirs.user_cache_dir("cowasm"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def engine() -> wasmtime.Engine:
+    global _engine
+    with _lock:
+        if _engine is None:
+            config = wasmtime.Config()
+            config.epoch_interruption = True
+            # wasmtime insists that max_wasm_stack fits in the (unused) async stack size.
+            ffi.dll.wasmtime_config_async_stack_size_set(
+                config.ptr(), ctypes.c_size_t(WASM_STACK + (1 << 20))
+            )
+            config.max_wasm_stack = WASM_STACK
+            config.cranelift_opt_level = "speed"
+            _engine = wasmtime.Engine(config)
+            threading.Thread(target=_tick, args=(_engine,), name="epoch", daemon=True).start()
+            threading.stack_size(THREAD_STACK)
+        return _engine
+
+
+def _tick(eng: wasmtime.Engine) -> None:
+    while True:
+        time.sleep(EPOCH_TICK)
+        eng.increment_epoch()
+
+
+def linker() -> wasmtime.Linker:
+    global _linker
+    eng = engine()
+    with _lock:
+        if _linker is None:
+            from . import abi, wasi  # the host function tables
+
+            lk = wasmtime.Linker(eng)
+            wasi.define_all(lk)
+            abi.define_all(lk)
+            _linker = lk
+        return _linker
+
+
+@dataclass(eq=False)
+class Program:
+    name: str
+    sha256: str
+    module: wasmtime.Module
+    pre: wasmtime.InstancePre
+    forks: bool  # built with asyncify (can fork)
+
+
+def load_bytes(name: str, data: bytes) -> Program:
+    sha = hashlib.sha256(data).hexdigest()
+    with _lock:
+        prog = _programs.get(sha)
+    if prog is not None:
+        return prog
+    eng = engine()
+    cached = cache_dir() / f"{sha}-{WASMTIME_VERSION}.cwasm"
+    module = None
+    if cached.exists():
+        try:
+            module = wasmtime.Module.deserialize_file(eng, str(cached))
+        except wasmtime.WasmtimeError:
+            module = None
+    if module is None:
+        module = wasmtime.Module(eng, data)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(module.serialize())
+        os.replace(tmp, cached)
+    exports = {e.name for e in module.exports}
+    prog = Program(
+        name, sha, module, linker().instantiate_pre(module), "asyncify_start_unwind" in exports
+    )
+    with _lock:
+        _programs[sha] = prog
+    return prog
+
+
+def load_file(path: str) -> Program:
+    """A program from a host file, remembered by path and mtime so a start is one stat."""
+    st = os.stat(path)
+    key = f"{path}:{st.st_mtime_ns}:{st.st_size}"
+    with _lock:
+        prog = _programs.get(key)
+    if prog is None:
+        prog = load_bytes(Path(path).stem, Path(path).read_bytes())
+        with _lock:
+            _programs[key] = prog
+    return prog
+
+
+_EpochCallback = ctypes.CFUNCTYPE(
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_int),
+)  # fmt: skip
+_set_epoch_callback = ctypes.CFUNCTYPE(
+    None, ctypes.c_void_p, _EpochCallback, ctypes.c_void_p, ctypes.c_void_p
+)(("wasmtime_store_epoch_deadline_callback", ffi.dll))
+
+
+@_EpochCallback
+def _on_epoch(_ctx: int, _env: int, delta: Any, kind: Any) -> int:
+    """Every epoch tick while wasm runs: stop a killed process, flag signals for a busy one."""
+    proc = getattr(hostcall.current, "proc", None)
+    if proc is not None and proc.on_tick():
+        msg = b"killed"
+        return ctypes.cast(ffi.wasmtime_error_new(msg), ctypes.c_void_p).value or 0
+    delta[0] = 1
+    kind[0] = 0  # continue
+    return 0
+
+
+class Image:
+    """One instance of a program: a process's current memory and code."""
+
+    def __init__(self, program: Program, memory_limit: int) -> None:
+        self.program = program
+        store = wasmtime.Store(engine())
+        store.set_limits(memory_size=memory_limit)
+        store.set_epoch_deadline(1)
+        _set_epoch_callback(ctypes.cast(store.ptr(), ctypes.c_void_p).value, _on_epoch, None, None)
+        self.store = store
+        self.instance = program.pre.instantiate(store)
+        ex = self.instance.exports(store)
+        self.exports = ex
+        self.memory = hostcall.Memory(store, ex["memory"])  # type: ignore[arg-type]
+        self.start = ex["_start"]
+        self.signal_fn = ex.get("__cowasm_signal")
+        word = ex.get("__cowasm_interrupt")
+        self.interrupt_addr = word.value(store) if isinstance(word, wasmtime.Global) else 0
+        fork_buf = ex.get("__cowasm_fork_buf")
+        self.fork_buf = fork_buf.value(store) if isinstance(fork_buf, wasmtime.Global) else 0
+
+    def call(self, name: str, *args: int) -> Any:
+        return self.exports[name](self.store, *args)  # type: ignore[operator]
+
+    def asyncify_state(self) -> int:
+        return self.call("asyncify_get_state") if self.program.forks else 0  # type: ignore[no-any-return]
+
+    def clone(self, memory_limit: int) -> Image:
+        """A copy for a forked child: same module, same memory and stack pointer."""
+        child = Image(self.program, memory_limit)
+        mem = self.memory.ref
+        cmem = child.memory.ref
+        grow = mem.size(self.store) - cmem.size(child.store)
+        if grow > 0:
+            cmem.grow(child.store, grow)
+        ctypes.memmove(child.memory.base, self.memory.base, self.memory.size)
+        sp = self.exports["__stack_pointer"]
+        child.exports["__stack_pointer"].set_value(child.store, sp.value(self.store))  # type: ignore[union-attr]
+        return child

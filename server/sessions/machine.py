@@ -1,0 +1,306 @@
+"""The machine of one session: its process table, terminal and file tree.
+
+One condition variable guards all of a machine's shared state (pipes, the terminal's input, the
+process table); every change notifies it and every blocking call waits on it, so a signal only
+has to notify to interrupt any wait. Processes are few per session, which keeps this simple
+design cheap.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from . import image, signals
+from .fd import DirFile
+from .proc import Exec, Process
+from .signals import SIGCHLD, SIGCONT, SIGKILL, STOPPING
+from .tty import Tty, TtyFile
+from .vfs.base import OpenFlags
+from .vfs.tree import Tree
+
+if TYPE_CHECKING:
+    from .session import Limits
+
+log = logging.getLogger(__name__)
+WNOHANG, WUNTRACED = 1, 2
+MAX_SHEBANG_DEPTH = 4
+
+
+class Machine:
+    def __init__(
+        self,
+        tree: Tree,
+        limits: Limits,
+        output: Callable[[bytes], None],
+        on_exit: Callable[[int], None],
+        rows: int = 24,
+        cols: int = 80,
+    ) -> None:
+        self.tree = tree
+        self.limits = limits
+        self.on_exit = on_exit
+        self.cond = threading.Condition(threading.RLock())
+        self.procs: dict[int, Process] = {}
+        self.next_pid = 1
+        self.tty = Tty(self, output, rows, cols)
+        self.halted = False
+
+    # -- waiting --
+    def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
+        """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not ready():
+            if proc.signals.deliverable or proc.kill_sig:
+                raise InterruptedError(errno.EINTR, "interrupted")
+            if deadline is None:
+                self.cond.wait()
+            else:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
+
+    # -- creating processes --
+    def _new_process(self, parent: Process | None) -> Process:
+        with self.cond:
+            if self.halted:
+                raise OSError(errno.EAGAIN, "machine halted")
+            self.check_process_limit()
+            pid = self.next_pid
+            self.next_pid += 1
+            proc = Process(self, pid, parent)
+            self.procs[pid] = proc
+            if parent:
+                parent.children.add(pid)
+            return proc
+
+    def check_process_limit(self) -> None:
+        live = sum(1 for p in self.procs.values() if p.status is None)
+        if live >= self.limits.processes:
+            raise OSError(errno.EAGAIN, "process limit reached")
+
+    def start_init(self, argv: list[str], env: dict[str, str], cwd: str) -> Process:
+        """Pid 1: the session's shell, on the terminal."""
+        proc = self._new_process(None)
+        tty = TtyFile(self.tty)
+        proc.fds.install(tty)
+        proc.fds.dup2(0, 1)
+        proc.fds.dup2(0, 2)
+        root = self.tree.resolve("/")
+        proc.fds.install(DirFile(root.backend, root.rel, "/"))  # fd 3: the preopen
+        proc.cwd = cwd
+        self.tty.fg_pgrp = proc.pgid
+        self._load(
+            proc, argv[0], [a.encode() for a in argv], [f"{k}={v}".encode() for k, v in env.items()]
+        )
+        proc.start()
+        return proc
+
+    def _load(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> None:
+        prog, argv = self.find_program(proc, path, argv)
+        proc.argv, proc.env = argv, env
+        proc.image = image.Image(prog, self.limits.memory_bytes)
+
+    def fork(self, parent: Process) -> Process:
+        child = self._new_process(parent)
+        try:
+            child.image = parent.image.clone(self.limits.memory_bytes)  # type: ignore[union-attr]
+        except Exception:
+            self._discard(child)
+            raise
+        return child
+
+    def spawn(
+        self, parent: Process, path: str, argv: list[bytes], env: list[bytes], fdmap: list[int]
+    ) -> Process:
+        child = self._new_process(parent)
+        try:
+            for fd, src in enumerate(fdmap):
+                if src < 0:
+                    child.fds.close(fd, missing_ok=True)
+                else:
+                    child.fds.close(fd, missing_ok=True)
+                    child.fds.files[fd] = parent.fds.get(src).incref()
+            child.fds.exec()
+            self._load(child, path, argv, env)
+        except BaseException:
+            self._discard(child)
+            raise
+        child.start()
+        return child
+
+    def _discard(self, proc: Process) -> None:
+        with self.cond:
+            proc.fds.close_all()
+            self.procs.pop(proc.pid, None)
+            parent = self.procs.get(proc.ppid)
+            if parent:
+                parent.children.discard(proc.pid)
+
+    def exec(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> Exec:
+        prog, argv = self.find_program(proc, path, argv)
+        return Exec(prog, argv, env)
+
+    def find_program(
+        self, proc: Process, path: str, argv: list[bytes]
+    ) -> tuple[image.Program, list[bytes]]:
+        """Resolve `path` to a program; `#!` scripts become their interpreter's argv."""
+        for _ in range(MAX_SHEBANG_DEPTH):
+            res = self.tree.resolve(path, proc.cwd)
+            st = res.backend.lstat(res.rel)
+            if st.kind == "dir":
+                raise OSError(errno.EACCES, path)
+            host = getattr(res.backend, "host_file", None)
+            host_path = host(res.rel) if host else None
+            if host_path:
+                with open(host_path, "rb") as f:
+                    head = f.read(256)
+            else:
+                handle = res.backend.open(res.rel, OpenFlags())
+                try:
+                    head = handle.pread(256, 0)
+                finally:
+                    handle.close()
+            if head.startswith(b"\0asm"):
+                if host_path:
+                    return image.load_file(host_path), argv
+                handle = res.backend.open(res.rel, OpenFlags())
+                try:
+                    data = handle.pread(handle.size(), 0)
+                finally:
+                    handle.close()
+                return image.load_bytes(res.path.rsplit("/", 1)[-1], data), argv
+            if not head.startswith(b"#!"):
+                raise OSError(errno.ENOEXEC, path)
+            line = head[2:].split(b"\n", 1)[0].strip().split(None, 1)
+            if not line:
+                raise OSError(errno.ENOEXEC, path)
+            argv = [line[0], *line[1:], path.encode(), *argv[1:]]
+            path = line[0].decode()
+        raise OSError(errno.ELOOP, path)
+
+    # -- ending processes --
+    def exit(self, proc: Process, status: int) -> None:
+        proc.fds.close_all()
+        if proc.alarm:
+            proc.alarm.cancel()
+        with self.cond:
+            proc.status = status
+            init = self.procs.get(1)
+            for pid in proc.children:
+                child = self.procs.get(pid)
+                if child and init and init is not proc:
+                    child.ppid = 1
+                    init.children.add(pid)
+            proc.children.clear()
+            parent = self.procs.get(proc.ppid)
+            if parent is None or parent.status is not None:
+                self.procs.pop(proc.pid, None)  # nobody will wait: reap now
+            elif parent.signals.disp[SIGCHLD] == signals.IGNORE:
+                self.procs.pop(proc.pid, None)
+                parent.children.discard(proc.pid)
+            else:
+                self.send_signal(parent, SIGCHLD)
+            self.cond.notify_all()
+        if proc.pid == 1:
+            self.halt()
+            self.on_exit(status)
+
+    def halt(self) -> None:
+        """Kill every process (the session ends or stops)."""
+        with self.cond:
+            self.halted = True
+            for p in list(self.procs.values()):
+                if p.status is None:
+                    self.send_signal(p, SIGKILL)
+            self.cond.notify_all()
+
+    def child_changed(self, proc: Process) -> None:
+        parent = self.procs.get(proc.ppid)
+        if parent:
+            self.send_signal(parent, SIGCHLD)
+        self.cond.notify_all()
+
+    def wait(self, proc: Process, pid: int, options: int) -> tuple[int, int]:
+        """waitpid(2): (pid, status) of a changed child, (0, 0) with WNOHANG and none."""
+        with self.cond:
+            while True:
+                kids = [self.procs[c] for c in proc.children if c in self.procs]
+                match = [
+                    k for k in kids
+                    if pid == -1 or k.pid == pid or (pid == 0 and k.pgid == proc.pgid)
+                    or (pid < -1 and k.pgid == -pid)
+                ]  # fmt: skip
+                if not match:
+                    raise OSError(errno.ECHILD, "no child")
+                for k in match:
+                    if k.status is not None:
+                        proc.children.discard(k.pid)
+                        self.procs.pop(k.pid, None)
+                        return k.pid, k.status
+                    if options & WUNTRACED and k.stopped and not k.stop_reported:
+                        k.stop_reported = True
+                        return k.pid, (k.stopped << 8) | 0x7F
+                if options & WNOHANG:
+                    return 0, 0
+                if proc.signals.deliverable or proc.kill_sig:
+                    raise InterruptedError(errno.EINTR, "interrupted")
+                self.cond.wait()
+
+    # -- signals --
+    def send_signal(self, proc: Process, sig: int) -> None:
+        with self.cond:
+            if proc.status is not None or sig == 0:
+                return
+            if sig == SIGCONT and proc.stopped:
+                proc.stopped = 0
+                proc.stop_reported = False
+            if not proc.signals.wants(sig):
+                self.cond.notify_all()
+                return
+            if sig in STOPPING and proc.signals.disp[sig] == signals.DEFAULT and proc.stopped:
+                return
+            proc.signals.pending |= signals.bit(sig)
+            disp = proc.signals.disp[sig]
+            blocked = proc.signals.mask & signals.bit(sig) and sig != SIGKILL
+            if not blocked and (
+                sig == SIGKILL
+                or (disp == signals.DEFAULT and sig not in STOPPING
+                    and sig not in signals.IGNORED_BY_DEFAULT)
+            ):  # fmt: skip
+                proc.kill_sig = sig  # stops it even in the middle of pure computation
+            self.cond.notify_all()
+
+    def kill(self, sender: Process, pid: int, sig: int) -> None:
+        if not 0 <= sig < signals.NSIG:
+            raise OSError(errno.EINVAL, "bad signal")
+        with self.cond:
+            if pid > 0:
+                targets = [self.procs[pid]] if pid in self.procs else []
+            elif pid == 0:
+                targets = [p for p in self.procs.values() if p.pgid == sender.pgid]
+            elif pid == -1:
+                targets = [p for p in self.procs.values() if p.pid != 1 and p is not sender]
+            else:
+                targets = [p for p in self.procs.values() if p.pgid == -pid]
+            targets = [p for p in targets if p.status is None]
+            if not targets:
+                raise OSError(errno.ESRCH, "no such process")
+            for p in targets:
+                self.send_signal(p, sig)
+
+    def signal_group(self, pgid: int, sig: int) -> None:
+        with self.cond:
+            for p in list(self.procs.values()):
+                if p.pgid == pgid and p.status is None:
+                    self.send_signal(p, sig)
+
+    def live_processes(self) -> int:
+        with self.cond:
+            return sum(1 for p in self.procs.values() if p.status is None)

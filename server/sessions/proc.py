@@ -1,0 +1,219 @@
+"""Processes: one wasm image in one worker thread, with a descriptor table, a cwd and signals.
+
+The runner calls the image's `_start` and handles what comes back out of wasm:
+- an asyncify unwind started by the `fork` import: clone the image into a child process, then
+  rewind both (the parent gets the pid, the child 0);
+- `Exec`: a new image replaces the old one in the same process;
+- `Exited`/`Killed`: the process ends; the machine records the wait status.
+Host exceptions cannot cross wasm frames, so host calls park them in `hostcall.current.exc` and
+return a trap (see hostcall.py); `_call_wasm` re-raises them here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+import wasmtime
+
+from . import hostcall, signals
+from .errno import wasi_errno
+from .fd import FdTable
+from .image import Image, Program
+from .signals import CAUGHT, DEFAULT, SignalState
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
+log = logging.getLogger(__name__)
+
+
+class Exited(hostcall.Exit):
+    def __init__(self, code: int) -> None:
+        self.code = code & 0xFF
+
+
+class Killed(hostcall.Exit):
+    def __init__(self, sig: int) -> None:
+        self.sig = sig
+
+
+class Exec(hostcall.Exit):
+    def __init__(self, program: Program, argv: list[bytes], env: list[bytes]) -> None:
+        self.program, self.argv, self.env = program, argv, env
+
+
+class Process:
+    def __init__(self, machine: Machine, pid: int, parent: Process | None) -> None:
+        self.machine = machine
+        self.pid = pid
+        self.ppid = parent.pid if parent else 0
+        self.pgid = parent.pgid if parent else pid
+        self.sid = parent.sid if parent else pid
+        self.fds = parent.fds.fork() if parent else FdTable(machine.limits.open_files)
+        self.cwd = parent.cwd if parent else "/"
+        self.umask = parent.umask if parent else 0o022
+        self.signals = parent.signals.fork() if parent else SignalState()
+        self.argv: list[bytes] = list(parent.argv) if parent else []
+        self.env: list[bytes] = list(parent.env) if parent else []
+        self.image: Image | None = None
+        self.children: set[int] = set()
+        self.status: int | None = None  # wait status once a zombie
+        self.stopped = 0  # the stop signal while stopped
+        self.stop_reported = False  # a WUNTRACED wait reports a stop once
+        self.kill_sig = 0  # a terminating signal to act on at the next epoch tick
+        self.fork_result = 0
+        self.alarm: threading.Timer | None = None
+        self.thread: threading.Thread | None = None
+
+    @property
+    def name(self) -> str:
+        return self.image.program.name if self.image else "?"
+
+    # -- running --
+    def start(self, rewind: bool = False) -> None:
+        self.thread = threading.Thread(
+            target=self._run, args=(rewind,), name=f"pid{self.pid}", daemon=True
+        )
+        self.thread.start()
+
+    def _run(self, rewind: bool) -> None:
+        hostcall.current.proc = self
+        hostcall.current.exc = None
+        status = 0
+        try:
+            while True:
+                try:
+                    self._call_start(rewind)
+                    rewind = self._forked()
+                    if not rewind:
+                        raise Exited(0)
+                except Exec as ex:
+                    self.fds.exec()
+                    self.signals.exec()
+                    self.argv, self.env = ex.argv, ex.env
+                    self.image = Image(ex.program, self.machine.limits.memory_bytes)
+                    rewind = False
+        except Exited as ex:
+            status = ex.code << 8
+        except Killed as ex:
+            status = ex.sig
+        except Exception:
+            log.exception("process %d crashed", self.pid)
+            status = signals.SIGSYS
+        finally:
+            self.image = None
+            self.machine.exit(self, status)
+
+    def _call_start(self, rewind: bool) -> None:
+        img = self.image
+        assert img is not None
+        if rewind:
+            img.call("asyncify_start_rewind", img.fork_buf)
+        self.call_wasm(img.start)
+
+    def call_wasm(self, func: wasmtime.Func, *args: int) -> None:
+        img = self.image
+        assert img is not None
+        try:
+            func(img.store, *args)
+        except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
+            exc, hostcall.current.exc = hostcall.current.exc, None
+            if exc is not None:
+                raise exc from None
+            if self.kill_sig:
+                raise Killed(self.kill_sig) from None
+            self.report_trap(trap)
+            raise Killed(signals.SIGSEGV) from None
+
+    def report_trap(self, trap: Exception) -> None:
+        first = str(trap).strip().splitlines()[0] if str(trap).strip() else "trap"
+        if "stack" in first and "exhausted" in first:
+            first = "stack overflow (call stack exhausted)"
+        msg = f"{self.name}: wasm trap: {first}\n".encode()
+        with contextlib.suppress(OSError):
+            self.fds.get(2).write(self, msg)
+
+    # -- fork --
+    def fork_request(self) -> int:
+        """The `fork` import. First call: start the unwind. Second (rewinding): the result."""
+        img = self.image
+        assert img is not None
+        if not img.program.forks or not img.fork_buf:
+            raise OSError(errno.ENOSYS, "fork needs an asyncify build")
+        if img.asyncify_state() == 2:
+            img.call("asyncify_stop_rewind")
+            return self.fork_result
+        self.machine.check_process_limit()
+        # The header's end was set by libcowasm; the unwind starts at the beginning of the data.
+        img.memory.put_u32(img.fork_buf, img.fork_buf + 8)
+        img.call("asyncify_start_unwind", img.fork_buf)
+        return 0
+
+    def _forked(self) -> bool:
+        """After `_start` returned: if it unwound for fork, make the child and rewind both."""
+        img = self.image
+        assert img is not None
+        if img.asyncify_state() != 1:
+            return False
+        img.call("asyncify_stop_unwind")
+        try:
+            child = self.machine.fork(self)
+        except OSError as err:
+            self.fork_result = -wasi_errno(err.errno)
+            return True
+        self.fork_result = child.pid
+        child.start(rewind=True)
+        return True
+
+    # -- signals --
+    def deliver_signals(self) -> None:
+        """Act on pending signals at a syscall boundary (called on the way out of every import)."""
+        img = self.image
+        if img is None or (img.program.forks and img.asyncify_state() != 0):
+            return  # mid-unwind or mid-rewind: deliver after the fork completes
+        m = self.machine
+        while True:
+            with m.cond:
+                sig = self.signals.take()
+                if not sig:
+                    return
+                disp = self.signals.disp[sig]
+                if disp == CAUGHT and sig not in signals.UNCATCHABLE and img.signal_fn:
+                    saved = self.signals.mask
+                    self.signals.mask |= signals.bit(sig)
+                elif disp == DEFAULT and sig in signals.STOPPING:
+                    self._stop(sig)
+                    continue
+                elif disp == DEFAULT and sig not in signals.IGNORED_BY_DEFAULT:
+                    raise Killed(sig)
+                else:
+                    continue
+            try:
+                self.call_wasm(img.signal_fn, sig)  # type: ignore[arg-type]
+            finally:
+                with m.cond:
+                    self.signals.mask = saved
+
+    def _stop(self, sig: int) -> None:
+        """Default action of SIGTSTP and friends: sleep until SIGCONT (or death). Holds cond."""
+        m = self.machine
+        self.stopped = sig
+        m.child_changed(self)
+        while self.stopped and not self.kill_sig:
+            m.cond.wait()
+        self.stopped = 0
+
+    def on_tick(self) -> bool:
+        """Epoch tick in this process's thread: True to trap it now (a terminating signal)."""
+        if self.kill_sig:
+            return True
+        img = self.image
+        pending = self.signals.deliverable
+        if img is not None and img.interrupt_addr and pending:
+            sig = (pending & -pending).bit_length()
+            hostcall._i32_at(img.memory.base + img.interrupt_addr).value = sig
+        return False

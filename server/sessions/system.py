@@ -1,0 +1,57 @@
+"""The read-only system image every session mounts at `/`, built from wasm/dist.
+
+/bin holds dash (also /bin/sh), toybox with a symlink per command, and python3; /usr/local is the
+Python prefix (stdlib zip and site-packages); /etc has a passwd for the one user. The mounts for
+/home/user, /tmp and /dev are added by the session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .vfs.base import DIR, FILE, SYMLINK
+from .vfs.memfs import MemFS
+
+DIST = Path(os.environ.get("COWASM_DIST") or Path(__file__).resolve().parents[2] / "wasm" / "dist")
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n"
+GROUP = "root:x:0:\nuser:x:1000:\n"
+PROFILE = "PS1='$PWD$ '\nexport PS1\n"
+
+
+def dist_file(name: str) -> Path:
+    return DIST / name
+
+
+def build_root() -> MemFS:
+    root = MemFS()
+    for d in ("bin", "etc", "home/user", "tmp", "dev", "usr/local", "root"):
+        root.add(d, DIR)
+    root.add("usr/bin", SYMLINK, 0o777, target="/bin")
+    dash = dist_file("dash.wasm")
+    if dash.exists():
+        root.add("bin/dash", FILE, 0o755, host=str(dash))
+        root.add("bin/sh", SYMLINK, 0o777, target="dash")
+    toybox = dist_file("toybox.wasm")
+    commands = dist_file("toybox.commands")
+    if toybox.exists():
+        root.add("bin/toybox", FILE, 0o755, host=str(toybox))
+        names = commands.read_text().split() if commands.exists() else []
+        for name in names:
+            if name not in root.root.children["bin"].children:
+                root.add(f"bin/{name}", SYMLINK, 0o777, target="toybox")
+    python = dist_file("python.wasm")
+    if python.exists():
+        root.add("bin/python3", FILE, 0o755, host=str(python))
+        for alias in ("python", "python3.11"):
+            root.add(f"bin/{alias}", SYMLINK, 0o777, target="python3")
+    for name, text in (("passwd", PASSWD), ("group", GROUP), ("profile", PROFILE)):
+        node = root.add(f"etc/{name}", FILE, 0o644)
+        node.data = bytearray(text.encode())
+    root.add("etc/hostname", FILE, 0o644).data = bytearray(b"cowasm\n")
+    root.readonly = True
+    return root
+
+
+def python_prefix() -> Path:
+    return DIST / "python"

@@ -1,0 +1,298 @@
+"""The session's terminal: termios state and the line discipline.
+
+Keystrokes arrive from the web (any thread) through `input`; programs read and write through
+`TtyFile`. With ICANON the discipline edits a line before any program sees it, and goes beyond
+POSIX's erase/kill with what people expect from readline: cursor keys, Home/End, Ctrl-A/E/K/U/W,
+and a history per program (dash and python each keep their own). ISIG turns ^C, ^\\ and ^Z into
+signals for the foreground process group. Output gets ONLCR. The window size is kept here and a
+change raises SIGWINCH.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .fd import FT_CHAR, OpenFile
+from .signals import SIGINT, SIGQUIT, SIGTSTP, SIGWINCH
+from .vfs.base import CHARDEV, Stat
+
+if TYPE_CHECKING:
+    from .machine import Machine
+    from .proc import Process
+
+# termios flags (Linux values, see docs/abi.md)
+ICRNL, IXON = 0o400, 0o2000
+OPOST, ONLCR = 0o1, 0o4
+ISIG, ICANON, ECHO, ECHOE, ECHOK, ECHOCTL, ECHOKE, IEXTEN = (
+    0o1,
+    0o2,
+    0o10,
+    0o20,
+    0o40,
+    0o1000,
+    0o4000,
+    0o100000,
+)
+CS8, CREAD, B38400 = 0o60, 0o200, 0o17
+VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSUSP, VWERASE = 0, 1, 2, 3, 4, 5, 6, 10, 14
+_TERMIOS = struct.Struct("<4IB32s3x2I")  # 60 bytes
+HISTORY = 500
+
+# Editing keys after escape-sequence decoding.
+_KEYS = {
+    "\x1b[A": "up",
+    "\x1b[B": "down",
+    "\x1b[C": "right",
+    "\x1b[D": "left",
+    "\x1bOA": "up",
+    "\x1bOB": "down",
+    "\x1bOC": "right",
+    "\x1bOD": "left",
+    "\x1b[H": "home",
+    "\x1b[F": "end",
+    "\x1bOH": "home",
+    "\x1bOF": "end",
+    "\x1b[1~": "home",
+    "\x1b[4~": "end",
+    "\x1b[7~": "home",
+    "\x1b[8~": "end",
+    "\x1b[3~": "delete",
+    "\x01": "home",
+    "\x05": "end",
+    "\x02": "left",
+    "\x06": "right",
+    "\x0b": "kill-end",
+    "\x10": "up",
+    "\x0e": "down",
+}
+
+
+class Tty:
+    def __init__(self, machine: Machine, output: Callable[[bytes], None], rows: int, cols: int):
+        self.machine = machine
+        self.output = output
+        self.out_lock = threading.Lock()
+        self.rows, self.cols = rows, cols
+        self.iflag, self.oflag, self.cflag = ICRNL | IXON, OPOST | ONLCR, CS8 | CREAD | B38400
+        self.lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN
+        cc = bytearray(32)
+        cc[VINTR], cc[VQUIT], cc[VERASE], cc[VKILL], cc[VEOF] = 3, 0x1C, 0x7F, 0x15, 4
+        cc[VMIN], cc[VSUSP], cc[VWERASE] = 1, 0x1A, 0x17
+        self.cc = cc
+        self.fg_pgrp = 0
+        self.lines: deque[bytes] = deque()  # completed canonical lines (b"" is an EOF)
+        self.raw = bytearray()  # input for non-canonical reads
+        self.line = ""  # the line being edited
+        self.cursor = 0
+        self.esc = ""  # an escape sequence being received
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.histories: dict[str, list[str]] = {}
+        self.hist_pos = 0
+        self.reader = "sh"  # program of the last reader: selects the history
+
+    # -- output --
+    def write(self, data: bytes) -> int:
+        out = data.replace(b"\n", b"\r\n") if self.oflag & OPOST and self.oflag & ONLCR else data
+        with self.out_lock:
+            self.output(out)
+        return len(data)
+
+    def _echo(self, text: str) -> None:
+        if self.lflag & ECHO and text:
+            with self.out_lock:
+                self.output(text.encode())
+
+    # -- input (from the web) --
+    def input(self, data: bytes) -> None:
+        m = self.machine
+        with m.cond:
+            for ch in self.decoder.decode(data):
+                self._key(ch)
+            m.cond.notify_all()
+
+    def _key(self, ch: str) -> None:
+        if self.esc:
+            self.esc += ch
+            if len(self.esc) == 2 and ch not in "[O":
+                self.esc = ""  # a lone ESC followed by a key: drop the ESC
+                self._key(ch)
+            elif (len(self.esc) > 2 and (ch.isalpha() or ch == "~")) or len(self.esc) > 8:
+                seq, self.esc = self.esc, ""
+                self._edit(_KEYS.get(seq, ""), seq)
+            return
+        if ch == "\r" and self.iflag & ICRNL:
+            ch = "\n"
+        if self.lflag & ISIG:
+            sig = {self.cc[VINTR]: SIGINT, self.cc[VQUIT]: SIGQUIT, self.cc[VSUSP]: SIGTSTP}.get(
+                ord(ch) if len(ch) == 1 and ord(ch) < 128 else -1
+            )
+            if sig:
+                self._echo("^" + chr(ord(ch) + 64) if self.lflag & ECHOCTL else "")
+                self.line, self.cursor, self.esc = "", 0, ""
+                self.raw.clear()
+                self.machine.signal_group(self.fg_pgrp, sig)
+                return
+        if not self.lflag & ICANON:
+            self.raw += ch.encode()
+            self._echo(ch if ch != "\n" else "\r\n")
+            return
+        if ch == "\x1b":
+            self.esc = ch
+        elif ch == "\n":
+            self._submit(self.line + "\n")
+        elif ord(ch) == self.cc[VEOF]:
+            if not self.line:
+                self.lines.append(b"")
+            elif self.cursor < len(self.line):
+                self._edit("delete", ch)
+            else:
+                self._submit(self.line)
+        elif ord(ch) == self.cc[VERASE] or ch == "\x08":
+            self._edit("erase", ch)
+        elif ord(ch) == self.cc[VKILL]:
+            self._edit("kill", ch)
+        elif ord(ch) == self.cc[VWERASE]:
+            self._edit("werase", ch)
+        elif ch in _KEYS:
+            self._edit(_KEYS[ch], ch)
+        elif ch == "\t" or ch >= " ":
+            self._edit("insert", ch)
+
+    def _submit(self, text: str) -> None:
+        self._move(len(self.line))
+        self._echo("\r\n" if text.endswith("\n") else "")
+        entry = text.rstrip("\n")
+        hist = self.histories.setdefault(self.reader, [])
+        if entry.strip() and (not hist or hist[-1] != entry):
+            hist.append(entry)
+            del hist[:-HISTORY]
+        self.hist_pos = len(hist)
+        self.lines.append(text.encode())
+        self.line, self.cursor = "", 0
+
+    def _move(self, pos: int) -> None:
+        if pos < self.cursor:
+            self._echo("\b" * (self.cursor - pos))
+        elif pos > self.cursor:
+            self._echo(self.line[self.cursor : pos])
+        self.cursor = pos
+
+    def _replace(self, start: int, end: int, text: str, cursor: int) -> None:
+        """Replace line[start:end] by text, redraw from start, leave the cursor at `cursor`."""
+        self._move(start)
+        self.line = self.line[:start] + text + self.line[end:]
+        tail = self.line[start:]
+        pad = max(0, end - start - len(text))
+        self._echo(tail + " " * pad + "\b" * (len(tail) + pad))
+        self.cursor = start
+        self._move(cursor)
+
+    def _edit(self, op: str, ch: str) -> None:
+        line, cur = self.line, self.cursor
+        if op == "insert":
+            if cur == len(line):
+                self.line += ch
+                self.cursor += 1
+                self._echo(ch)
+            else:
+                self._replace(cur, cur, ch, cur + 1)
+        elif op == "erase" and cur:
+            self._replace(cur - 1, cur, "", cur - 1)
+        elif op == "delete" and cur < len(line):
+            self._replace(cur, cur + 1, "", cur)
+        elif op == "kill":
+            self._replace(0, cur, "", 0)
+        elif op == "kill-end":
+            self._replace(cur, len(line), "", cur)
+        elif op == "werase":
+            start = len(line[:cur].rstrip())
+            start = line.rfind(" ", 0, start) + 1
+            self._replace(start, cur, "", start)
+        elif op == "left" and cur:
+            self._move(cur - 1)
+        elif op == "right" and cur < len(line):
+            self._move(cur + 1)
+        elif op == "home":
+            self._move(0)
+        elif op == "end":
+            self._move(len(line))
+        elif op in ("up", "down"):
+            hist = self.histories.get(self.reader, [])
+            pos = self.hist_pos + (-1 if op == "up" else 1)
+            if 0 <= pos <= len(hist):
+                self.hist_pos = pos
+                text = hist[pos] if pos < len(hist) else ""
+                self._replace(0, len(line), text, len(text))
+
+    # -- reads (from programs) --
+    def readable(self) -> bool:
+        return bool(self.lines) if self.lflag & ICANON else bool(self.raw) or self.cc[VMIN] == 0
+
+    def read(self, proc: Process, size: int, nonblock: bool) -> bytes:
+        m = self.machine
+        with m.cond:
+            self.reader = proc.name
+            if nonblock and not self.readable():
+                raise BlockingIOError(11, "no input")
+            m.block(proc, self.readable)
+            if self.lflag & ICANON:
+                line = self.lines.popleft()
+                if len(line) > size:
+                    self.lines.appendleft(line[size:])
+                    line = line[:size]
+                return line
+            data = bytes(self.raw[:size])
+            del self.raw[:size]
+            return data
+
+    def set_canonical_input(self) -> None:
+        """Leaving canonical mode hands pending lines and the edited line to raw reads."""
+        if not self.lflag & ICANON and (self.lines or self.line):
+            self.raw += b"".join(self.lines) + self.line.encode()
+            self.lines.clear()
+            self.line, self.cursor = "", 0
+
+    # -- termios --
+    def get_attr(self) -> bytes:
+        return _TERMIOS.pack(
+            self.iflag, self.oflag, self.cflag, self.lflag, 0, bytes(self.cc), B38400, B38400
+        )
+
+    def set_attr(self, data: bytes) -> None:
+        with self.machine.cond:
+            self.iflag, self.oflag, self.cflag, self.lflag, _line, cc, _i, _o = _TERMIOS.unpack(
+                data
+            )
+            self.cc = bytearray(cc)
+            self.set_canonical_input()
+            self.machine.cond.notify_all()
+
+    def resize(self, rows: int, cols: int) -> None:
+        if (rows, cols) != (self.rows, self.cols):
+            self.rows, self.cols = rows, cols
+            self.machine.signal_group(self.fg_pgrp, SIGWINCH)
+
+
+class TtyFile(OpenFile):
+    filetype = FT_CHAR
+
+    def __init__(self, tty: Tty, readable: bool = True, writable: bool = True) -> None:
+        super().__init__(readable, writable)
+        self.tty = tty
+
+    def read(self, proc: Process, size: int) -> bytes:
+        return self.tty.read(proc, size, self.nonblock)
+
+    def write(self, proc: Process, data: bytes) -> int:
+        return self.tty.write(data)
+
+    def ready(self, write: bool) -> bool:
+        return write or self.tty.readable()
+
+    def stat(self) -> Stat:
+        return Stat(CHARDEV, 0, 0o620, ino=5)

@@ -1,0 +1,127 @@
+"""A directory of the host mounted into the tree (the Python prefix read-only; the user's
+directory read-write for the `cowasm` CLI).
+
+Confinement: the kernel resolves every symlink itself with `lstat`/`readlink`, so paths reaching
+this backend have no symlink before their last component, and the last one is opened with
+O_NOFOLLOW. Nothing outside `root` can be named.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat as st
+
+from .base import CHARDEV, DIR, FILE, SYMLINK, OpenFlags, Stat
+
+_KIND = {st.S_IFDIR: DIR, st.S_IFREG: FILE, st.S_IFLNK: SYMLINK, st.S_IFCHR: CHARDEV}
+
+
+def to_stat(s: os.stat_result) -> Stat:
+    kind = _KIND.get(st.S_IFMT(s.st_mode), FILE)
+    return Stat(
+        kind, s.st_size, s.st_mode & 0o7777, s.st_mtime_ns, s.st_atime_ns, s.st_ino, s.st_nlink
+    )
+
+
+class HostHandle:
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def pread(self, size: int, offset: int) -> bytes:
+        return os.pread(self.fd, size, offset)
+
+    def preadinto(self, buf: object, offset: int) -> int:
+        return os.preadv(self.fd, [buf], offset)  # type: ignore[list-item]
+
+    def pwrite(self, data: bytes | memoryview, offset: int) -> int:
+        return os.pwrite(self.fd, data, offset)
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+    def truncate(self, size: int) -> None:
+        os.ftruncate(self.fd, size)
+
+    def stat(self) -> Stat:
+        return to_stat(os.fstat(self.fd))
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+class HostDir:
+    def __init__(self, root: str | os.PathLike[str], readonly: bool = False) -> None:
+        self.root = os.path.realpath(root)
+        self.readonly = readonly
+
+    def host(self, path: str) -> str:
+        return os.path.join(self.root, path) if path else self.root
+
+    def _writable(self) -> None:
+        if self.readonly:
+            raise OSError(errno.EROFS, "read-only file system")
+
+    def lstat(self, path: str) -> Stat:
+        return to_stat(os.lstat(self.host(path)))
+
+    def listdir(self, path: str) -> list[str]:
+        return os.listdir(self.host(path))
+
+    def readlink(self, path: str) -> str:
+        return os.readlink(self.host(path))
+
+    def open(self, path: str, flags: OpenFlags) -> HostHandle:
+        if flags.write or flags.create or flags.truncate:
+            self._writable()
+        mode = (
+            os.O_RDWR if flags.write and flags.read else os.O_WRONLY if flags.write else os.O_RDONLY
+        )
+        mode |= os.O_NOFOLLOW | os.O_CLOEXEC
+        if flags.create:
+            mode |= os.O_CREAT
+        if flags.exclusive:
+            mode |= os.O_EXCL
+        if flags.truncate:
+            mode |= os.O_TRUNC
+        return HostHandle(os.open(self.host(path), mode, flags.mode))
+
+    def mkdir(self, path: str, mode: int) -> None:
+        self._writable()
+        os.mkdir(self.host(path), mode)
+
+    def rmdir(self, path: str) -> None:
+        self._writable()
+        os.rmdir(self.host(path))
+
+    def unlink(self, path: str) -> None:
+        self._writable()
+        if os.path.isdir(self.host(path)) and not os.path.islink(self.host(path)):
+            raise OSError(errno.EISDIR, path)
+        os.unlink(self.host(path))
+
+    def rename(self, src: str, dst: str) -> None:
+        self._writable()
+        os.rename(self.host(src), self.host(dst))
+
+    def symlink(self, target: str, path: str) -> None:
+        self._writable()
+        os.symlink(target, self.host(path))
+
+    def chmod(self, path: str, mode: int) -> None:
+        self._writable()
+        os.chmod(self.host(path), mode & 0o7777, follow_symlinks=False)
+
+    def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None:
+        self._writable()
+        s = os.lstat(self.host(path))
+        times = (
+            atime_ns if atime_ns is not None else s.st_atime_ns,
+            mtime_ns if mtime_ns is not None else s.st_mtime_ns,
+        )
+        os.utime(self.host(path), ns=times, follow_symlinks=False)

@@ -1,0 +1,51 @@
+"""Write wasm/manifest.json: what each artifact in dist/ was built from, its size and sha256."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DIST = HERE / "dist"
+SOURCES = {
+    "dash": "0.5.12-2",
+    "toybox": "0.8.9+dfsg-1",
+    "python3.11": "3.11.2-6+deb12u8",
+    "zlib": "1:1.2.13.dfsg-1",
+    "bzip2": "1.0.8-5",
+    "xz-utils": "5.4.1-1",
+    "sqlite3": "3.40.1-2",
+}
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def main() -> None:
+    zig = subprocess.run(
+        [sys.executable, "-m", "ziglang", "version"], capture_output=True, text=True
+    ).stdout.strip()
+    artifacts = {
+        str(p.relative_to(DIST)): {"size": p.stat().st_size, "sha256": sha256(p)}
+        for p in sorted(DIST.rglob("*"))
+        if p.is_file()
+    }
+    manifest = {
+        "sources": SOURCES,
+        "toolchain": {"zig": zig, "binaryen": "132"},
+        "artifacts": artifacts,
+    }
+    (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    print(f"manifest: {len(artifacts)} artifacts")
+
+
+if __name__ == "__main__":
+    main()
