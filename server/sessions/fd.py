@@ -221,3 +221,21 @@ class FdTable:
     def close_all(self) -> None:
         for fd in list(self.files):
             self.close(fd, missing_ok=True)
+
+
+class HostStream(OpenFile):
+    """One of the host's own stdin/stdout/stderr, for the `cowasm` CLI when not on a terminal."""
+
+    def __init__(self, fd: int, readable: bool) -> None:
+        super().__init__(readable, not readable)
+        self.fd = fd
+
+    def read(self, proc: Process, size: int) -> bytes:
+        return os.read(self.fd, size)
+
+    def write(self, proc: Process, data: bytes) -> int:
+        os.write(self.fd, data)
+        return len(data)
+
+    def stat(self) -> Stat:
+        return Stat("fifo", 0, 0o600)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import image, signals
-from .fd import DirFile
+from .fd import DirFile, OpenFile
 from .proc import Exec, Process
 from .signals import SIGCHLD, SIGCONT, SIGKILL, STOPPING
 from .tty import Tty, TtyFile
@@ -85,13 +85,18 @@ class Machine:
         if live >= self.limits.processes:
             raise OSError(errno.EAGAIN, "process limit reached")
 
-    def start_init(self, argv: list[str], env: dict[str, str], cwd: str) -> Process:
-        """Pid 1: the session's shell, on the terminal."""
+    def start_init(
+        self, argv: list[str], env: dict[str, str], cwd: str, stdio: list[OpenFile] | None = None
+    ) -> Process:
+        """Pid 1: the session's shell, on the terminal (or on `stdio`, for the CLI)."""
         proc = self._new_process(None)
-        tty = TtyFile(self.tty)
-        proc.fds.install(tty)
-        proc.fds.dup2(0, 1)
-        proc.fds.dup2(0, 2)
+        if stdio:
+            for file in stdio:
+                proc.fds.install(file)
+        else:
+            proc.fds.install(TtyFile(self.tty))
+            proc.fds.dup2(0, 1)
+            proc.fds.dup2(0, 2)
         root = self.tree.resolve("/")
         proc.fds.install(DirFile(root.backend, root.rel, "/"))  # fd 3: the preopen
         proc.cwd = cwd

@@ -76,7 +76,7 @@ class PipeEnd(OpenFile):
                         return done
                     raise OSError(errno.EAGAIN, "pipe full")
                 try:
-                    m.block(proc, lambda: p.readers == 0 or CAPACITY - len(p.buf) >= need)
+                    m.block(proc, lambda n=need: p.readers == 0 or CAPACITY - len(p.buf) >= n)
                 except InterruptedError:
                     if done:
                         return done

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import system
+from .fd import OpenFile
 from .machine import Machine
 from .vfs.base import Backend
 from .vfs.devfs import DevFS
@@ -75,7 +76,9 @@ class Session:
         self.machine: Machine | None = None
         self.exit_status: int | None = None
 
-    def start(self, argv: list[str] | None = None, cwd: str = HOME) -> None:
+    def start(
+        self, argv: list[str] | None = None, cwd: str = HOME, stdio: list[OpenFile] | None = None
+    ) -> None:
         """Start pid 1 (by default an interactive shell) on a fresh machine."""
         cfg = self.config
         self.exit_status = None
@@ -85,7 +88,7 @@ class Session:
         machine.tree = build_tree(machine.tty, self.home, cfg.limits)
         self.machine = machine
         env = {**DEFAULT_ENV, "PWD": cwd, **cfg.env}
-        machine.start_init(argv or ["/bin/sh", "-i"], env, cwd)
+        machine.start_init(argv or ["/bin/sh", "-i"], env, cwd, stdio)
 
     def _exited(self, status: int) -> None:
         self.exit_status = status
