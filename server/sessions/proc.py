@@ -71,7 +71,7 @@ class Process:
 
     @property
     def name(self) -> str:
-        return self.image.program.name if self.image else "?"
+        return self.image.program.name if self.image else ""
 
     # -- running --
     def start(self, rewind: bool = False) -> None:

@@ -93,7 +93,7 @@ class Tty:
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.histories: dict[str, list[str]] = {}
         self.hist_pos = 0
-        self.reader = "sh"  # program of the last reader: selects the history
+        self.reader = ""  # program of the last reader: selects the history
 
     # -- output --
     def write(self, data: bytes) -> int:
