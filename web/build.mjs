@@ -1,0 +1,29 @@
+// Bundles the page scripts and styles into static/dist/ (served as /static/dist/...).
+//   node build.mjs           one minified build
+//   node build.mjs --watch   rebuild on change (development)
+import * as esbuild from 'esbuild'
+
+const options = {
+  entryPoints: [
+    { in: 'static/src/main.js', out: 'app' }, // full session page
+    { in: 'static/src/embed.js', out: 'embed' }, // terminal-only iframe page
+    { in: 'static/src/landing.js', out: 'landing' }, // "New session" page
+    { in: 'static/styles/app.css', out: 'app' } // one stylesheet (with xterm.css) for every page
+  ],
+  outdir: 'static/dist',
+  bundle: true,
+  splitting: true, // the pages share xterm.js etc. through common chunks
+  format: 'esm',
+  target: ['es2022', 'chrome105', 'firefox110', 'safari16'],
+  minify: true,
+  sourcemap: false,
+  legalComments: 'linked', // third-party licence headers go to *.LEGAL.txt next to the bundles
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'info'
+}
+
+if (process.argv.includes('--watch')) {
+  await (await esbuild.context(options)).watch()
+} else {
+  await esbuild.build(options)
+}

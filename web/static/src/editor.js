@@ -1,0 +1,175 @@
+// The collaborative editor: CodeMirror 6 bound to one Y.Text of the session's `files` map via
+// y-codemirror.next, which also draws other people's cursors from the awareness states.
+
+import * as Y from 'yjs'
+import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
+import { EditorState } from '@codemirror/state'
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
+  highlightSpecialChars, drawSelection, dropCursor, rectangularSelection, crosshairCursor
+} from '@codemirror/view'
+import { defaultKeymap, indentWithTab } from '@codemirror/commands'
+import { searchKeymap, highlightSelectionMatches } from '@codemirror/search'
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete'
+import {
+  bracketMatching, foldGutter, foldKeymap, indentOnInput, indentUnit, syntaxHighlighting,
+  HighlightStyle, StreamLanguage
+} from '@codemirror/language'
+import { tags as t } from '@lezer/highlight'
+import { python } from '@codemirror/lang-python'
+import { markdown } from '@codemirror/lang-markdown'
+import { shell } from '@codemirror/legacy-modes/mode/shell'
+import { escapeHtml } from './ui.js'
+
+/** Language support chosen by file name. */
+function languageFor (path) {
+  const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
+  if (ext === 'py' || ext === 'pyi') return python()
+  if (ext === 'sh' || ext === 'bash' || path.endsWith('.profile') || path.endsWith('.bashrc')) return StreamLanguage.define(shell)
+  if (ext === 'md' || ext === 'markdown') return markdown()
+  return []
+}
+
+// Colours come from CSS variables, so switching the page theme restyles the editor for free.
+const theme = EditorView.theme({
+  '&': { height: '100%', color: 'var(--fg)', backgroundColor: 'var(--editor-bg)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
+  '.cm-content': { caretColor: 'var(--fg)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },
+  '.cm-gutters': { backgroundColor: 'var(--editor-bg)', color: 'var(--faint)', border: 'none' },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)', color: 'var(--muted)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, .cm-content ::selection':
+    { backgroundColor: 'var(--selection)' },
+  '.cm-selectionMatch': { backgroundColor: 'var(--selection-match)' },
+  '&.cm-focused .cm-matchingBracket': { backgroundColor: 'var(--selection-match)', outline: 'none' },
+  '.cm-foldPlaceholder': { backgroundColor: 'var(--panel)', border: 'none', color: 'var(--muted)' },
+  '.cm-panels': { backgroundColor: 'var(--panel)', color: 'var(--fg)' },
+  '.cm-ySelectionInfo': { fontFamily: 'var(--sans)', fontWeight: '600', padding: '1px 4px', borderRadius: '3px 3px 3px 0' }
+})
+
+const highlight = HighlightStyle.define([
+  { tag: [t.keyword, t.controlKeyword, t.operatorKeyword, t.definitionKeyword, t.moduleKeyword], color: 'var(--hl-keyword)' },
+  { tag: [t.string, t.special(t.string), t.regexp], color: 'var(--hl-string)' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: 'var(--hl-number)' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: 'var(--hl-comment)', fontStyle: 'italic' },
+  { tag: [t.function(t.variableName), t.function(t.propertyName), t.definition(t.function(t.variableName))], color: 'var(--hl-function)' },
+  { tag: [t.className, t.typeName, t.definition(t.className)], color: 'var(--hl-type)' },
+  { tag: [t.variableName, t.definition(t.variableName)], color: 'var(--fg)' },
+  { tag: [t.propertyName, t.attributeName], color: 'var(--hl-property)' },
+  { tag: [t.operator, t.punctuation, t.bracket], color: 'var(--muted)' },
+  { tag: [t.meta, t.processingInstruction, t.self], color: 'var(--hl-meta)' },
+  { tag: t.heading, color: 'var(--hl-keyword)', fontWeight: '700' },
+  { tag: t.emphasis, fontStyle: 'italic' },
+  { tag: t.strong, fontWeight: '700' },
+  { tag: [t.link, t.url], color: 'var(--hl-string)', textDecoration: 'underline' },
+  { tag: t.monospace, color: 'var(--hl-property)' },
+  { tag: t.invalid, color: 'var(--danger)' }
+])
+
+function baseExtensions (readOnly) {
+  return [
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightSpecialChars(),
+    foldGutter(),
+    drawSelection(),
+    dropCursor(),
+    EditorState.allowMultipleSelections.of(true),
+    indentOnInput(),
+    indentUnit.of('    '),
+    syntaxHighlighting(highlight),
+    bracketMatching(),
+    closeBrackets(),
+    rectangularSelection(),
+    crosshairCursor(),
+    highlightActiveLine(),
+    highlightSelectionMatches(),
+    // Undo/redo go through Y.UndoManager so they only revert this browser's own edits.
+    keymap.of([...yUndoManagerKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...foldKeymap, indentWithTab]),
+    theme,
+    EditorState.readOnly.of(readOnly),
+    EditorView.editable.of(!readOnly)
+  ]
+}
+
+export class Editor {
+  /**
+   * @param {HTMLElement} root pane with .editor-title, .editor-host and .editor-placeholder
+   * @param {import('./files.js').FileStore} store
+   * @param {{readOnly: boolean, onDownload: (path: string) => void}} opts
+   */
+  constructor (root, store, { readOnly, onDownload }) {
+    this.root = root
+    this.store = store
+    this.readOnly = readOnly
+    this.onDownload = onDownload
+    this.title = root.querySelector('.editor-title')
+    this.placeholder = root.querySelector('.editor-placeholder')
+    this.path = null
+    this.ytext = null
+    this.undoManager = null
+    this.view = new EditorView({ parent: root.querySelector('.editor-host') })
+    this.showPlaceholder('Open a file from the tree to edit it together.')
+  }
+
+  /** Opens `path`: text files in the editor, blobs as an info card with a download button. */
+  open (path) {
+    const entry = this.store.entry(path)
+    const ytext = this.store.text(path)
+    this.path = path
+    this.ytext = ytext
+    this.title.textContent = path
+    this.title.title = path
+    this.undoManager?.destroy()
+    this.undoManager = null
+    this.store.awareness.setLocalStateField('cursor', null)
+    if (!ytext) {
+      const size = entry?.size ? ` (${formatSize(entry.size)})` : ''
+      this.showPlaceholder(`<strong>${escapeHtml(path)}</strong> is a binary or large file${size}; it is not edited here.` +
+        '<br><button class="btn" data-act="download">Download</button>')
+      this.placeholder.querySelector('[data-act=download]').onclick = () => this.onDownload(path)
+      return
+    }
+    this.undoManager = new Y.UndoManager(ytext)
+    this.view.setState(EditorState.create({
+      doc: ytext.toString(),
+      extensions: [
+        baseExtensions(this.readOnly),
+        languageFor(path),
+        yCollab(ytext, this.store.awareness, { undoManager: this.undoManager })
+      ]
+    }))
+    this.root.classList.remove('empty')
+  }
+
+  /** Called when the file maps changed: follows our file if it was replaced or removed. */
+  refresh () {
+    if (!this.path) return
+    if (!this.store.exists(this.path)) this.close(`${this.path} was deleted or renamed.`)
+    else if (this.store.text(this.path) !== this.ytext) this.open(this.path) // replaced, or text <-> blob
+  }
+
+  close (message) {
+    this.path = null
+    this.ytext = null
+    this.title.textContent = ''
+    this.undoManager?.destroy()
+    this.undoManager = null
+    this.view.setState(EditorState.create({ doc: '' }))
+    this.showPlaceholder(escapeHtml(message))
+  }
+
+  showPlaceholder (html) {
+    this.placeholder.innerHTML = html
+    this.root.classList.add('empty')
+  }
+
+  focus () { this.view.focus() }
+}
+
+function formatSize (n) {
+  if (n < 1024) return `${n} B`
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`
+  return `${(n / (1 << 20)).toFixed(1)} MiB`
+}

@@ -1,0 +1,38 @@
+// Entry point of the embed page: just the terminal, plus a postMessage API for the host page:
+//   to the parent:   {type: "cowasm:ready", session}, {type: "cowasm:exit", status}
+//   from the parent: {type: "cowasm:run", command} types the command and Enter (writers only)
+
+import { readConfig } from './config.js'
+import { fillIcons } from './icons.js'
+import { applyTheme } from './ui.js'
+import { makeTerminal, showStatus } from './session.js'
+
+const config = readConfig()
+let theme = config.theme === 'light' ? 'light' : 'dark' // the embedding page decides
+applyTheme(theme)
+fillIcons()
+
+const term = makeTerminal(document.querySelector('.term-host'), config, theme)
+const post = (msg) => window.parent !== window && window.parent.postMessage(msg, '*')
+let announced = false
+term.addEventListener('hello', () => {
+  if (!announced) post({ type: 'cowasm:ready', session: config.session })
+  announced = true
+})
+term.addEventListener('exit', (e) => post({ type: 'cowasm:exit', status: e.detail.status }))
+term.addEventListener('status', (e) => showStatus(document.querySelector('.status-dot'), 'terminal', e.detail.state))
+
+window.addEventListener('message', (ev) => {
+  if (ev.source !== window.parent) return // only the page that embeds us may drive the shell
+  const msg = ev.data
+  if (msg?.type === 'cowasm:run' && typeof msg.command === 'string') term.run(msg.command)
+})
+
+document.querySelector('[data-act="theme"]')?.addEventListener('click', () => {
+  theme = theme === 'dark' ? 'light' : 'dark'
+  applyTheme(theme)
+  term.setTheme(theme)
+})
+
+term.connect()
+window.cowasm = { config, term }

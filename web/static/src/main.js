@@ -1,0 +1,82 @@
+// Entry point of the full session page: header, file tree, editor and terminal.
+
+import { readConfig } from './config.js'
+import { FileStore } from './files.js'
+import { TreeView } from './tree.js'
+import { Editor } from './editor.js'
+import { Presence, setAwarenessUser } from './presence.js'
+import { bindShare } from './share.js'
+import { bindSplitters } from './layout.js'
+import { fillIcons } from './icons.js'
+import { applyTheme, initialTheme } from './ui.js'
+import { makeTerminal, rememberName, showStatus } from './session.js'
+
+const $ = (sel) => document.querySelector(sel)
+const config = readConfig()
+const canEdit = config.role === 'writer' && !config.readonly
+let theme = initialTheme(config.theme)
+applyTheme(theme)
+fillIcons()
+bindShare($('.share'), config)
+bindSplitters($('.workspace'))
+
+// Files: the Y.Doc, the tree panel and the editor all share one FileStore.
+const store = new FileStore(config)
+const editor = new Editor($('.editor-pane'), store, {
+  readOnly: !canEdit,
+  onDownload: (path) => tree.download(path)
+})
+const tree = new TreeView($('.tree-pane'), store, { canEdit, onOpen: openFile })
+
+function openFile (path) {
+  editor.open(path)
+  tree.setActive(path)
+  history.replaceState(null, '', '#' + encodeURIComponent(path))
+}
+
+const followFiles = () => editor.refresh()
+store.tree.observeDeep(followFiles)
+store.files.observe(followFiles)
+store.provider.once('sync', () => { // reopen the file named in the URL once the tree arrived
+  const path = decodeURIComponent(location.hash.slice(1))
+  if (path && store.exists(path)) openFile(path)
+})
+
+// Terminal and presence.
+const status = $('.status-dot')
+store.provider.on('status', ({ status: s }) => showStatus(status, 'files', s === 'connected' ? 'open' : s === 'connecting' ? 'connecting' : 'closed'))
+const term = makeTerminal($('.term-host'), config, theme)
+let me = { name: '', color: '#7aa2f7' }
+const presence = new Presence($('.presence'), {
+  onRename (name) {
+    rememberName(name)
+    term.setName(name)
+    setAwarenessUser(store.awareness, name, me.color)
+  }
+})
+term.addEventListener('status', (e) => showStatus(status, 'terminal', e.detail.state))
+term.addEventListener('hello', (e) => {
+  me = e.detail
+  presence.setSelf(me.client)
+  setAwarenessUser(store.awareness, me.name, me.color)
+})
+term.addEventListener('viewers', (e) => {
+  presence.update(e.detail.clients)
+  const mine = e.detail.clients.find((c) => c.id === me.client)
+  if (mine && mine.name !== me.name) { // the server may adjust our name
+    me = { ...me, name: mine.name }
+    setAwarenessUser(store.awareness, mine.name, me.color)
+  }
+})
+term.addEventListener('size', (e) => { $('.term-size').textContent = `${e.detail.cols}×${e.detail.rows}` })
+term.connect()
+term.focus()
+
+$('[data-act="theme"]').addEventListener('click', () => {
+  theme = theme === 'dark' ? 'light' : 'dark'
+  applyTheme(theme, true)
+  term.setTheme(theme)
+})
+
+// Handy in the browser console and for the end-to-end tests.
+window.cowasm = { config, store, editor, tree, term }

@@ -1,0 +1,32 @@
+// Things both the full page and the embed page do with the terminal and the header.
+
+import { TerminalClient } from './terminal.js'
+import { wsUrl, withParams } from './config.js'
+
+const NAME_KEY = 'cowasm-name'
+
+export function rememberedName (config) {
+  return localStorage.getItem(NAME_KEY) || config.name || ''
+}
+
+export function rememberName (name) {
+  localStorage.setItem(NAME_KEY, name)
+}
+
+/** Creates the terminal client for this page's session (not yet connected). */
+export function makeTerminal (host, config, theme) {
+  const url = withParams(wsUrl(config.termUrl), { token: config.token, name: rememberedName(config) })
+  return new TerminalClient(host, { url, theme, readOnly: Boolean(config.readonly) })
+}
+
+const TEXTS = { open: 'connected', connecting: 'connecting…', closed: 'disconnected, retrying…', failed: 'access denied or session gone' }
+const states = new Map() // dot -> {channel: state}
+
+/** Shows the worst state of a page's connections ("terminal", "files") on a status dot. */
+export function showStatus (dot, channel, state) {
+  if (!states.has(dot)) states.set(dot, {})
+  const all = Object.assign(states.get(dot), { [channel]: state })
+  const values = Object.values(all)
+  dot.dataset.state = ['failed', 'closed', 'connecting', 'open'].find((s) => values.includes(s))
+  dot.title = Object.entries(all).map(([k, v]) => `${k}: ${TEXTS[v]}`).join('\n')
+}
