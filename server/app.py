@@ -1,0 +1,143 @@
+"""The app factory and its routes table. Handlers are short; policy lives in the manager."""
+
+from __future__ import annotations
+
+import logging
+
+import jinja2
+from aiohttp import web
+
+from . import pages
+from .config import Config
+from .db import Database, SessionRow
+from .homes import FileTreeHomes, Homes, HostDirHomes
+from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
+from .manager import SessionManager, SessionsFull, kernel_factory
+from .metrics import Metrics, render
+from .security import request_token, security_headers
+from .ws_term import term_ws
+
+log = logging.getLogger("cowasm.app")
+
+# Used when web/templates lacks a page, so that the server is usable on its own.
+FALLBACK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ title }}</title>
+<link rel="stylesheet" href="/static/dist/app.css"></head><body>
+<script id="cowasm-config" type="application/json">{{ config|tojson }}</script>
+<div id="app"></div><script src="/static/dist/app.js"></script></body></html>"""
+
+
+def _edit_row(request: web.Request) -> SessionRow:
+    row = request.app[MANAGER].get(request.match_info["id"])
+    if row is None or row.role_for(request_token(request)) != "writer":
+        raise web.HTTPForbidden(text="bad session or edit token")
+    return row
+
+
+async def create_session(request: web.Request) -> web.Response:
+    try:
+        row = await request.app[MANAGER].create()
+    except SessionsFull as e:
+        raise web.HTTPServiceUnavailable(text=str(e)) from e
+    urls = pages.session_urls(request, row, "writer")
+    body = {"id": row.id, "edit_url": urls["editUrl"], "view_url": urls["viewUrl"],
+            "embed_url": urls["embedUrl"]}  # fmt: skip
+    return web.json_response(body, status=201)
+
+
+async def get_session(request: web.Request) -> web.Response:
+    row = _edit_row(request)
+    term = request.app[MANAGER].terminals.get(row.id)
+    return web.json_response({
+        "id": row.id, "created": row.created, "last_active": row.last_active,
+        "template": row.template, "running": term is not None,
+        "processes": term.nprocs if term else 0,
+        "size": list(term.size) if term else None,
+        "clients": [c.info() for c in term.clients.values()] if term else [],
+    })  # fmt: skip
+
+
+async def delete_session(request: web.Request) -> web.Response:
+    row = _edit_row(request)
+    await request.app[MANAGER].delete(row.id)
+    return web.Response(status=204)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.Response(text="ok\n")
+
+
+async def metrics(request: web.Request) -> web.Response:
+    manager = request.app[MANAGER]
+    terms = list(manager.terminals.values())
+    clients = [c for t in terms for c in t.clients.values()]
+    text = render(
+        request.app[METRICS],
+        stored=manager.db.count(),
+        running=len(terms),
+        processes=sum(t.nprocs for t in terms),
+        writers=sum(c.role == "writer" for c in clients),
+        viewers=sum(c.role == "viewer" for c in clients),
+    )
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+
+ROUTES = [
+    web.get("/", pages.index),
+    web.get("/s/{id}", pages.session_page),
+    web.get("/embed/template/{id}", pages.embed_template),
+    web.get("/embed/{id}", pages.embed_page),
+    web.post("/api/sessions", create_session),
+    web.get("/api/sessions/{id}", get_session),
+    web.delete("/api/sessions/{id}", delete_session),
+    web.get("/ws/term/{id}", term_ws),
+    web.get("/healthz", healthz),
+    web.get("/metrics", metrics),
+]
+
+
+def _homes(app: web.Application, config: Config) -> Homes:
+    """The collaborative file tree when server.files provides it, else host directories."""
+    try:
+        from .files import FileTreeStore, add_routes  # type: ignore[attr-defined]
+    except ImportError:
+        log.warning("server.files unavailable: homes are plain directories")
+        return HostDirHomes(config.data_dir)
+    store = FileTreeStore(config.data_dir)
+    app[FILES] = store
+    add_routes(app)
+    return FileTreeHomes(store)
+
+
+def make_app(config: Config) -> web.Application:
+    app = web.Application(middlewares=[security_headers])
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(config.db_path)
+    homes = _homes(app, config)
+    metrics_ = Metrics()
+    manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory)
+    app[CONFIG], app[METRICS], app[MANAGER] = config, metrics_, manager
+    app[TEMPLATES] = jinja2.Environment(
+        loader=jinja2.ChoiceLoader([
+            jinja2.FileSystemLoader(config.templates_dir),
+            jinja2.DictLoader({n: FALLBACK_PAGE for n in ("index.html", "session.html",
+                                                          "embed.html")}),
+        ]),
+        autoescape=True,
+    )  # fmt: skip
+    app.router.add_routes(ROUTES)
+    if config.static_dir.is_dir():
+        app.router.add_static("/static", config.static_dir)
+
+    async def on_startup(app: web.Application) -> None:
+        manager.start_housekeeping()
+
+    async def on_shutdown(app: web.Application) -> None:
+        await manager.close()  # says goodbye to clients, stops kernels, saves files
+
+    async def on_cleanup(app: web.Application) -> None:
+        db.close()
+
+    app.on_startup.append(on_startup)
+    app.on_shutdown.append(on_shutdown)
+    app.on_cleanup.append(on_cleanup)
+    return app

@@ -1,0 +1,109 @@
+"""The sessions table (SQLite, WAL mode) so that links survive a server restart.
+
+Rows are tiny and calls take microseconds, so they run on the event loop thread directly.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id          TEXT PRIMARY KEY,
+    edit_token  TEXT NOT NULL,
+    view_token  TEXT NOT NULL,
+    created     REAL NOT NULL,
+    last_active REAL NOT NULL,
+    template    TEXT,          -- id of the session whose files this one copied
+    cmd         TEXT           -- typed into the shell at its first start, then cleared
+);
+CREATE TABLE IF NOT EXISTS scrollback (  -- the last output of a stopped kernel
+    id   TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    data BLOB NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: str
+    edit_token: str
+    view_token: str
+    created: float
+    last_active: float
+    template: str | None = None
+    cmd: str | None = None
+
+    def role_for(self, token: str | None) -> str | None:
+        """ "writer", "viewer" or None, compared in constant time."""
+        if not token:
+            return None
+        if secrets.compare_digest(token, self.edit_token):
+            return "writer"
+        if secrets.compare_digest(token, self.view_token):
+            return "viewer"
+        return None
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, isolation_level=None)  # autocommit
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(SCHEMA)
+
+    def create(self, template: str | None = None, cmd: str | None = None) -> SessionRow:
+        now = time.time()
+        row = SessionRow(
+            id=secrets.token_urlsafe(8)[:10],
+            edit_token=secrets.token_urlsafe(24),
+            view_token=secrets.token_urlsafe(24),
+            created=now,
+            last_active=now,
+            template=template,
+            cmd=cmd,
+        )
+        self._db.execute(
+            "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (row.id, row.edit_token, row.view_token, now, now, template, cmd),
+        )
+        return row
+
+    def get(self, session_id: str) -> SessionRow | None:
+        cur = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        found = cur.fetchone()
+        return SessionRow(*found) if found else None
+
+    def touch(self, session_id: str) -> None:
+        self._db.execute(
+            "UPDATE sessions SET last_active = ? WHERE id = ?", (time.time(), session_id)
+        )
+
+    def clear_cmd(self, session_id: str) -> None:
+        self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = ?", (session_id,))
+
+    def save_scrollback(self, session_id: str, data: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO scrollback SELECT id, ? FROM sessions WHERE id = ?",
+            (data, session_id),
+        )
+
+    def load_scrollback(self, session_id: str) -> bytes:
+        found = self._db.execute("SELECT data FROM scrollback WHERE id = ?", (session_id,))
+        row = found.fetchone()
+        return bytes(row[0]) if row else b""
+
+    def delete(self, session_id: str) -> None:
+        self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,42 @@
+"""Structured logs: one line per event, `key=value` pairs (logfmt), easy to grep and to ship.
+
+Callers add fields with `extra={"kv": {...}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+
+def _value(v: object) -> str:
+    s = str(v)
+    if s == "" or any(ch in s for ch in ' "='):
+        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return s
+
+
+class LogfmtFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        fields = {
+            "ts": f"{ts}.{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+            **getattr(record, "kv", {}),
+        }
+        line = " ".join(f"{k}={_value(v)}" for k, v in fields.items())
+        if record.exc_info:
+            line += " exc=" + _value(self.formatException(record.exc_info))
+        return line
+
+
+def setup(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(LogfmtFormatter())
+    logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+
+
+# aiohttp's access log, in the same key=value shape.
+ACCESS_LOG_FORMAT = 'remote=%a request="%r" status=%s bytes=%b seconds=%Tf agent="%{User-Agent}i"'

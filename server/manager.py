@@ -1,0 +1,158 @@
+"""The session manager: lifetime policy only (terminado's managers are the model).
+
+It decides which sessions have a running kernel: a session's shell starts when it is created
+and whenever it is opened while stopped; a session nobody has watched for `idle_timeout` is
+stopped (its files stay); at most `max_sessions` kernels run, the longest-idle unwatched one
+making room for a new one. Template copies are new sessions whose files start as a copy of
+another session's and whose `cmd` is typed at their first start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+
+from .config import Config
+from .db import Database, SessionRow
+from .homes import Homes
+from .metrics import Metrics
+from .sessions.vfs.base import Backend
+from .terminal import SessionFactory, SharedTerminal
+
+log = logging.getLogger("cowasm.manager")
+SAVED_SCROLLBACK = 64 << 10  # output kept across a kernel stop or a server restart
+
+
+class SessionsFull(Exception):
+    """Every running kernel has someone attached and the limit is reached."""
+
+
+def kernel_factory(home: Backend) -> SessionFactory:
+    from .sessions.session import Session, SessionConfig
+
+    def make(rows, cols, on_output, on_exit):  # type: ignore[no-untyped-def]
+        return Session(SessionConfig(rows=rows, cols=cols), home, on_output, on_exit)
+
+    return make
+
+
+class SessionManager:
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        homes: Homes,
+        metrics: Metrics,
+        kernel: Callable[[Backend], SessionFactory] = kernel_factory,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.homes = homes
+        self.metrics = metrics
+        self._kernel = kernel
+        self.terminals: dict[str, SharedTerminal] = {}
+        self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
+        self._housekeeper: asyncio.Task[None] | None = None
+
+    def get(self, session_id: str) -> SessionRow | None:
+        return self.db.get(session_id)
+
+    async def create(
+        self, template: SessionRow | None = None, cmd: str | None = None
+    ) -> SessionRow:
+        await self._make_room()
+        row = self.db.create(template.id if template else None, cmd)
+        if template is not None:
+            await self.homes.copy(template.id, row.id)
+        self.metrics.sessions_created += 1
+        log.info("session created", extra={"kv": {"session": row.id, "template": row.template}})
+        await self.open(row)
+        return row
+
+    async def open(self, row: SessionRow) -> SharedTerminal:
+        """The session's terminal, starting its kernel if it is stopped."""
+        term = self.terminals.get(row.id)
+        if term is not None:
+            return term
+        task = self._starting.get(row.id)
+        if task is None:  # concurrent opens share one start
+            task = asyncio.create_task(self._start(row))
+            self._starting[row.id] = task
+            task.add_done_callback(lambda _: self._starting.pop(row.id, None))
+        return await asyncio.shield(task)
+
+    async def _start(self, row: SessionRow) -> SharedTerminal:
+        await self._make_room()
+        home = await self.homes.open(row.id)
+        cfg = self.config
+        term = SharedTerminal(
+            row.id,
+            self._kernel(home),
+            scrollback_bytes=cfg.scrollback_bytes,
+            ack_window=cfg.ack_window,
+            stall_timeout=cfg.stall_timeout,
+            metrics=self.metrics,
+        )
+        saved = self.db.load_scrollback(row.id)
+        if saved:  # what the previous shell showed, then a visible seam
+            term.ring.append(saved + b"\r\n\x1b[2m[session restarted]\x1b[0m\r\n")
+        await term.start(type_first=row.cmd)
+        if row.cmd:
+            self.db.clear_cmd(row.id)
+        self.terminals[row.id] = term
+        log.info("kernel started", extra={"kv": {"session": row.id}})
+        return term
+
+    async def _make_room(self) -> None:
+        if len(self.terminals) + len(self._starting) < self.config.max_sessions:
+            return
+        idle = [t for t in self.terminals.values() if t.idle_since is not None]
+        if not idle:
+            raise SessionsFull(f"{self.config.max_sessions} sessions are in use")
+        await self.stop(min(idle, key=lambda t: t.idle_since or 0.0).id)
+
+    async def stop(self, session_id: str, reason: str = "stopped") -> None:
+        term = self.terminals.pop(session_id, None)
+        if term is None:
+            return
+        await term.close_clients(reason)
+        await term.stop()
+        self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))
+        await self.homes.release(session_id)
+        self.db.touch(session_id)
+        log.info("kernel stopped", extra={"kv": {"session": session_id, "reason": reason}})
+
+    async def delete(self, session_id: str) -> None:
+        await self.stop(session_id, "deleted")
+        self.db.delete(session_id)
+        log.info("session deleted", extra={"kv": {"session": session_id}})
+
+    # -- background work --------------------------------------------------------------------
+
+    def start_housekeeping(self) -> None:
+        self._housekeeper = asyncio.create_task(self._housekeeping())
+
+    async def _housekeeping(self) -> None:
+        while True:
+            await asyncio.sleep(self.config.housekeeping_interval)
+            with contextlib.suppress(Exception):
+                await self.tick(time.monotonic())
+
+    async def tick(self, now: float) -> None:
+        """Drop stalled clients; stop kernels nobody has watched for `idle_timeout`."""
+        for term in list(self.terminals.values()):
+            term.check_stalls(now)
+            if term.idle_since is not None and now - term.idle_since > self.config.idle_timeout:
+                await self.stop(term.id, "idle")
+
+    async def close(self) -> None:
+        """Server shutdown: stop every kernel (files are saved by the home store)."""
+        if self._housekeeper is not None:
+            self._housekeeper.cancel()
+        await asyncio.gather(
+            *(self.stop(sid, "shutdown") for sid in list(self.terminals)), return_exceptions=True
+        )
+        await self.homes.close()

@@ -1,0 +1,391 @@
+"""A shared terminal: one kernel session, its output history, and the clients watching it.
+
+Modelled on terminado's PtyWithClients, plus what it lacks: a read-only role and flow control.
+
+Invariants:
+- Output is one byte stream with absolute positions. The scrollback ring keeps its most recent
+  `scrollback_bytes` (up to twice that before trimming); it is also every client's send queue:
+  a client is just a cursor into the stream, so fan-out copies nothing and memory per client
+  is bounded whatever the client does.
+- The kernel never waits for a client. Kernel threads append output to a pending list and
+  schedule one flush on the event loop; the flush appends to the ring and wakes the senders.
+- Each client has its own sender task. It stops sending while the client has `ack_window`
+  bytes un-acked (or while its socket does not drain); when it resumes and its cursor has
+  fallen out of the ring, it is resynced from the oldest line the ring holds. A client that
+  stays stuck for `stall_timeout` seconds is dropped (see `check_stalls`).
+- Control messages (viewers, size, exit, started) are queued per client with the stream
+  position they follow, so `exit` always arrives after the shell's last output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiohttp import web
+
+from .metrics import Metrics
+
+log = logging.getLogger("cowasm.terminal")
+
+CHUNK = 128 << 10  # largest binary frame sent to a client
+ALIGN = 4 << 10  # a replay starts after the first newline within this many bytes
+MIN_SIZE, MAX_ROWS, MAX_COLS = 2, 500, 1000
+DEFAULT_ROWS, DEFAULT_COLS = 24, 80
+
+
+class KernelSession(Protocol):
+    """What server.sessions.session.Session provides."""
+
+    alive: bool
+    nprocs: int
+
+    def start(self, argv: list[str] | None = None) -> None: ...
+    def write_input(self, data: bytes) -> None: ...
+    def resize(self, rows: int, cols: int) -> None: ...
+    def stop(self) -> None: ...
+
+
+# Builds a kernel session (not yet started): (rows, cols, on_output, on_exit) -> session.
+SessionFactory = Callable[[int, int, Callable[[bytes], None], Callable[[int], None]], KernelSession]
+
+
+class Scrollback:
+    """The most recent output, addressed by absolute stream position."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self.buf = bytearray()
+        self.start = 0  # stream position of buf[0]
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.buf)
+
+    def append(self, data: bytes) -> None:
+        self.buf += data
+        # Trim only at twice the capacity so the memmove happens once per `capacity` bytes.
+        if len(self.buf) > 2 * self.capacity:
+            excess = len(self.buf) - self.capacity
+            del self.buf[:excess]
+            self.start += excess
+
+    def replay_start(self) -> int:
+        """Where a joining or resynced reader begins: the newest `capacity` bytes, from just
+        after a newline so that it does not start inside an escape sequence or a character."""
+        off = max(0, len(self.buf) - self.capacity)
+        if self.start == 0 and off == 0:
+            return 0
+        nl = self.buf.find(b"\n", off, off + ALIGN)
+        return self.start + (nl + 1 if nl >= 0 else off)
+
+    def tail(self, limit: int) -> bytes:
+        """The newest `limit` bytes or fewer, from a line start when there is one."""
+        data = bytes(self.buf[-limit:])
+        nl = data.find(b"\n", 0, ALIGN) if len(data) == limit else -1
+        return data[nl + 1 :]
+
+    def read(self, pos: int, limit: int) -> bytes:
+        off = pos - self.start
+        return bytes(self.buf[off : off + limit])
+
+
+ADJECTIVES = ["Brave", "Calm", "Clever", "Eager", "Gentle", "Happy", "Jolly", "Kind", "Lively",
+              "Merry", "Quick", "Sunny", "Witty"]  # fmt: skip
+ANIMALS = ["Otter", "Panda", "Heron", "Lynx", "Koala", "Falcon", "Badger", "Dolphin", "Fox", "Owl",
+           "Puffin", "Tiger", "Walrus"]  # fmt: skip
+COLORS = [
+    "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
+    "#f032e6", "#469990", "#9a6324", "#800000", "#808000", "#000075",
+]  # fmt: skip
+
+
+def friendly_name() -> str:
+    return f"{random.choice(ADJECTIVES)} {random.choice(ANIMALS)}"
+
+
+@dataclass(eq=False)
+class Client:
+    ws: web.WebSocketResponse
+    role: str  # "writer" or "viewer"
+    name: str
+    color: str
+    id: str = field(default_factory=lambda: secrets.token_hex(4))
+    abort: Callable[[], None] = lambda: None  # cuts the connection without a goodbye
+    size: tuple[int, int] | None = None  # what this writer asked for
+    cursor: int = 0  # next stream position to send
+    sent: int = 0  # bytes sent (for acks; resyncs skip positions, not sent bytes)
+    acked: int = 0
+    acks: bool = False  # flow control starts with the first ack; until then TCP paces it
+    control: deque[tuple[int, str]] = field(default_factory=deque)  # (position, JSON)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+    stuck_since: float | None = None  # when it last started waiting on acks or a drain
+    task: asyncio.Task[None] | None = None
+
+    def info(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name, "color": self.color, "role": self.role}
+
+
+class SharedTerminal:
+    def __init__(
+        self,
+        session_id: str,
+        factory: SessionFactory,
+        *,
+        scrollback_bytes: int = 512 << 10,
+        ack_window: int = 1 << 20,
+        stall_timeout: float = 60.0,
+        metrics: Metrics | None = None,
+    ) -> None:
+        self.id = session_id
+        self._factory = factory
+        self._ack_window = ack_window
+        self._stall_timeout = stall_timeout
+        self._metrics = metrics or Metrics()
+        self._loop = asyncio.get_running_loop()
+        self.ring = Scrollback(scrollback_bytes)
+        self.clients: dict[str, Client] = {}
+        self.size = (DEFAULT_ROWS, DEFAULT_COLS)
+        self.session: KernelSession | None = None
+        self.exit_status: int | None = None  # set while the shell has exited
+        self.idle_since: float | None = time.monotonic()  # None while someone is attached
+        self._generation = 0  # ignores callbacks from a session that was replaced
+        self._lock = threading.Lock()
+        self._pending: list[bytes] = []
+        self._flush_scheduled = False
+        self._type_after_prompt: bytes | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    # -- the kernel side --------------------------------------------------------------------
+
+    async def start(self, type_first: str | None = None) -> None:
+        """Start a shell (pid 1). `type_first` is typed once the shell has printed its prompt."""
+        self._type_after_prompt = type_first.encode() + b"\r" if type_first else None
+        self._generation += 1
+        gen = self._generation
+        rows, cols = self.size
+
+        def on_output(data: bytes) -> None:  # kernel thread
+            with self._lock:
+                if gen != self._generation:
+                    return
+                self._pending.append(data)
+                if self._flush_scheduled:
+                    return
+                self._flush_scheduled = True
+            self._loop.call_soon_threadsafe(self._flush)
+
+        def on_exit(status: int) -> None:  # kernel thread
+            self._loop.call_soon_threadsafe(self._exited, gen, status)
+
+        session = self._factory(rows, cols, on_output, on_exit)
+        self.session = session
+        self.exit_status = None
+        await asyncio.to_thread(session.start)
+
+    async def stop(self) -> None:
+        session, self.session = self.session, None
+        self._generation += 1
+        if session is not None:
+            await asyncio.to_thread(session.stop)
+
+    @property
+    def nprocs(self) -> int:
+        return self.session.nprocs if self.session is not None and self.exit_status is None else 0
+
+    def _flush(self) -> None:
+        with self._lock:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._flush_scheduled = False
+        if not data:
+            return
+        self.ring.append(data)
+        for client in self.clients.values():
+            client.wake.set()
+        if self._type_after_prompt and self.session is not None:
+            typed, self._type_after_prompt = self._type_after_prompt, None
+            self.session.write_input(typed)
+
+    def _exited(self, gen: int, status: int) -> None:
+        if gen != self._generation:
+            return
+        self._flush()  # the shell's last words go before `exit`
+        self.exit_status = status
+        log.info("shell exited", extra={"kv": {"session": self.id, "status": status}})
+        self.broadcast({"type": "exit", "status": status})
+
+    # -- the client side --------------------------------------------------------------------
+
+    def attach(
+        self,
+        ws: web.WebSocketResponse,
+        role: str,
+        name: str | None,
+        abort: Callable[[], None] = lambda: None,
+    ) -> Client:
+        name = (name or "").strip()[:40] or friendly_name()
+        client = Client(ws, role, name, self._color(), abort=abort)
+        self.clients[client.id] = client
+        self.idle_since = None
+        client.cursor = self.ring.replay_start()
+        rows, cols = self.size
+        hello = {"type": "hello", "role": role, "client": client.id, "session": self.id,
+                 "rows": rows, "cols": cols, "name": name, "color": client.color}  # fmt: skip
+        client.control.append((client.cursor, json.dumps(hello)))
+        if self.exit_status is not None:
+            self._send_to(client, {"type": "exit", "status": self.exit_status}, self.ring.end)
+        self._broadcast_viewers()
+        client.task = asyncio.create_task(self._sender(client), name=f"term-send-{client.id}")
+        return client
+
+    async def detach(self, client: Client) -> None:
+        if self.clients.pop(client.id, None) is None:
+            return
+        if client.task is not None:
+            client.task.cancel()
+        if not self.clients:
+            self.idle_since = time.monotonic()
+        if client.size is not None:
+            self._apply_size()
+        self._broadcast_viewers()
+
+    async def close_clients(self, reason: str) -> None:
+        """Say goodbye to everyone (session deleted, server shutting down)."""
+
+        async def bye(client: Client) -> None:
+            if client.task is not None:
+                client.task.cancel()
+            try:
+                await asyncio.wait_for(client.ws.close(code=1001, message=reason.encode()), 2)
+            except (TimeoutError, ConnectionError, RuntimeError):
+                client.abort()
+
+        await asyncio.gather(*(bye(c) for c in list(self.clients.values())))
+
+    async def input(self, client: Client, data: bytes) -> None:
+        """Keystrokes from a client; viewers' are dropped. Enter after `exit` restarts."""
+        if client.role != "writer":
+            return
+        if self.exit_status is not None or self.session is None:
+            if b"\r" in data or b"\n" in data:
+                await self.restart()
+            return
+        self.session.write_input(data)
+
+    async def restart(self) -> None:
+        if self._starting is None:  # two Enters at once start one shell
+            self._starting = asyncio.create_task(self._restart())
+        task = self._starting
+        await asyncio.shield(task)
+
+    async def _restart(self) -> None:
+        try:
+            await self.stop()
+            await self.start()
+            self.broadcast({"type": "started"})
+        finally:
+            self._starting = None
+
+    def resize(self, client: Client, rows: int, cols: int) -> None:
+        if client.role != "writer":
+            return
+        client.size = (min(max(rows, MIN_SIZE), MAX_ROWS), min(max(cols, MIN_SIZE), MAX_COLS))
+        self._apply_size()
+
+    def rename(self, client: Client, name: str) -> None:
+        client.name = name.strip()[:40] or client.name
+        self._broadcast_viewers()
+
+    def ack(self, client: Client, nbytes: int) -> None:
+        client.acks = True
+        client.acked = min(client.acked + max(nbytes, 0), client.sent)
+        client.wake.set()
+
+    def _apply_size(self) -> None:
+        """Size rule: the smallest rows and the smallest cols among writers that sent a size;
+        unchanged when none has (viewers never shrink the terminal)."""
+        sizes = [c.size for c in self.clients.values() if c.size is not None]
+        if not sizes:
+            return
+        size = (min(r for r, _ in sizes), min(c for _, c in sizes))
+        if size == self.size:
+            return
+        self.size = size
+        if self.session is not None and self.exit_status is None:
+            self.session.resize(*size)
+        self.broadcast({"type": "size", "rows": size[0], "cols": size[1]})
+
+    def _broadcast_viewers(self) -> None:
+        self.broadcast({"type": "viewers", "clients": [c.info() for c in self.clients.values()]})
+
+    def broadcast(self, message: dict[str, Any]) -> None:
+        for client in self.clients.values():
+            self._send_to(client, message, self.ring.end)
+
+    def _send_to(self, client: Client, message: dict[str, Any], pos: int) -> None:
+        client.control.append((pos, json.dumps(message)))
+        client.wake.set()
+
+    def _color(self) -> str:
+        used = {c.color for c in self.clients.values()}
+        free = [c for c in COLORS if c not in used]
+        return random.choice(free or COLORS)
+
+    async def _sender(self, client: Client) -> None:
+        ws, ring = client.ws, self.ring
+        try:
+            while not ws.closed:
+                await client.wake.wait()
+                client.wake.clear()
+                while not ws.closed:
+                    if client.cursor < ring.start:  # fell out of the ring: resync
+                        client.cursor = ring.replay_start()
+                    while client.control and client.control[0][0] <= client.cursor:
+                        await ws.send_str(client.control.popleft()[1])
+                    limit = ring.end
+                    if client.control:
+                        limit = min(limit, max(client.control[0][0], client.cursor))
+                    room = CHUNK
+                    if client.acks:
+                        room = self._ack_window - (client.sent - client.acked)
+                    if client.cursor >= limit:
+                        if client.control:  # its position fell out of the ring
+                            await ws.send_str(client.control.popleft()[1])
+                            continue
+                        client.stuck_since = None
+                        break
+                    if room <= 0:
+                        client.stuck_since = client.stuck_since or time.monotonic()
+                        break  # wait for an ack
+                    data = ring.read(client.cursor, min(limit - client.cursor, CHUNK, room))
+                    client.stuck_since = client.stuck_since or time.monotonic()
+                    await ws.send_bytes(data)  # waits while this client's socket is full
+                    client.stuck_since = None
+                    client.cursor += len(data)
+                    client.sent += len(data)
+                    self._metrics.bytes_out += len(data)
+        except (ConnectionError, RuntimeError):
+            pass  # the socket went away; the handler's receive loop ends and detaches
+
+    def check_stalls(self, now: float) -> None:
+        """Drop clients that have been stuck (no acks, or a socket that does not drain) for
+        longer than `stall_timeout`. Called from the manager's housekeeping task."""
+        for client in list(self.clients.values()):
+            since = client.stuck_since
+            if since is not None and now - since > self._stall_timeout:
+                log.info("dropping stalled client",
+                         extra={"kv": {"session": self.id, "client": client.id}})  # fmt: skip
+                self._metrics.clients_dropped += 1
+                if client.task is not None:
+                    client.task.cancel()
+                client.abort()

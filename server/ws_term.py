@@ -1,0 +1,65 @@
+"""The terminal WebSocket: translates frames into SharedTerminal calls (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from aiohttp import WSMsgType, web
+
+from .keys import MANAGER, METRICS
+from .manager import SessionsFull
+from .security import check_origin, request_token
+from .terminal import Client, SharedTerminal
+
+log = logging.getLogger("cowasm.ws")
+
+
+async def term_ws(request: web.Request) -> web.StreamResponse:
+    check_origin(request)
+    manager = request.app[MANAGER]
+    row = manager.get(request.match_info["id"])
+    role = row.role_for(request_token(request)) if row else None
+    if row is None or role is None:
+        raise web.HTTPForbidden(text="bad session or token")
+    try:
+        term = await manager.open(row)
+    except SessionsFull as e:
+        raise web.HTTPServiceUnavailable(text=str(e)) from e
+
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
+    await ws.prepare(request)
+    request.app[METRICS].connections += 1
+    transport = request.transport
+    abort = transport.abort if transport is not None else lambda: None
+    client = term.attach(ws, role, request.query.get("name"), abort=abort)
+    log.info(
+        "client attached", extra={"kv": {"session": row.id, "client": client.id, "role": role}}
+    )
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.BINARY:
+                await term.input(client, msg.data)
+            elif msg.type == WSMsgType.TEXT:
+                await _control(term, client, msg.data)
+    finally:
+        await term.detach(client)
+        manager.db.touch(row.id)
+        log.info("client detached", extra={"kv": {"session": row.id, "client": client.id}})
+    return ws
+
+
+async def _control(term: SharedTerminal, client: Client, text: str) -> None:
+    try:
+        msg = json.loads(text)
+        kind = msg["type"]
+        if kind == "ack":
+            term.ack(client, int(msg["bytes"]))
+        elif kind == "resize":
+            term.resize(client, int(msg["rows"]), int(msg["cols"]))
+        elif kind == "name":
+            term.rename(client, str(msg["name"]))
+        else:
+            raise ValueError(f"unknown type {kind!r}")
+    except (ValueError, KeyError, TypeError) as e:
+        await client.ws.send_json({"type": "error", "message": f"bad message: {e}"})

@@ -1,0 +1,239 @@
+"""The shared terminal over its WebSocket, against the real app and the real kernel (dash).
+
+Markers are typed as shell arithmetic (`echo a$((1+1))`) so that the terminal's echo of the
+typed line never matches: only the shell's output contains `a2`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+
+import aiohttp
+import pytest
+import websockets
+from aiohttp import WSMsgType
+
+from server.app import make_app
+from server.config import Config
+
+TIMEOUT = 30
+
+
+@pytest.fixture
+def config(tmp_path):
+    return Config(data_dir=tmp_path, housekeeping_interval=0.1)
+
+
+@pytest.fixture
+async def app_client(aiohttp_client, config):
+    return await aiohttp_client(make_app(config))
+
+
+@pytest.fixture
+async def session(app_client):
+    return await new_session(app_client)
+
+
+async def new_session(app_client) -> dict:
+    """Creates a session (and starts its shell) with the app's config as it is now."""
+    resp = await app_client.post("/api/sessions")
+    assert resp.status == 201
+    body = await resp.json()
+    body["edit"] = body["edit_url"].rsplit("token=", 1)[1]
+    body["view"] = body["view_url"].rsplit("token=", 1)[1]
+    return body
+
+
+@dataclass
+class Term:
+    """A test client that records everything the server sends, acking output like xterm.js."""
+
+    ws: aiohttp.ClientWebSocketResponse
+    output: bytearray = field(default_factory=bytearray)
+    messages: list[dict] = field(default_factory=list)
+
+    async def pump_until(self, done, timeout: float = TIMEOUT) -> None:
+        async with asyncio.timeout(timeout):
+            while not done():
+                msg = await self.ws.receive()
+                if msg.type == WSMsgType.BINARY:
+                    self.output += msg.data
+                    await self.ws.send_json({"type": "ack", "bytes": len(msg.data)})
+                elif msg.type == WSMsgType.TEXT:
+                    self.messages.append(json.loads(msg.data))
+                else:
+                    raise ConnectionError(f"closed: {msg}")
+
+    async def expect(self, needle: bytes, timeout: float = TIMEOUT) -> None:
+        await self.pump_until(lambda: needle in self.output, timeout)
+
+    async def expect_message(self, kind: str, timeout: float = TIMEOUT) -> dict:
+        def found():
+            return any(m["type"] == kind for m in self.messages)
+
+        await self.pump_until(found, timeout)
+        return next(m for m in reversed(self.messages) if m["type"] == kind)
+
+    async def type(self, text: str) -> None:
+        await self.ws.send_bytes(text.encode())
+
+    def hello(self) -> dict:
+        return next(m for m in self.messages if m["type"] == "hello")
+
+
+async def connect(app_client, session, token: str, name: str = "") -> Term:
+    url = f"/ws/term/{session['id']}?token={token}&name={name}"
+    term = Term(await app_client.ws_connect(url))
+    await term.expect_message("hello")
+    return term
+
+
+async def prompt(term: Term) -> None:
+    await term.expect(b"$ ")
+
+
+async def test_two_writers_and_a_viewer_share_one_terminal(app_client, session):
+    alice = await connect(app_client, session, session["edit"], "Alice")
+    bob = await connect(app_client, session, session["edit"], "Bob")
+    carol = await connect(app_client, session, session["view"])
+    assert [t.hello()["role"] for t in (alice, bob, carol)] == ["writer", "writer", "viewer"]
+    assert carol.hello()["name"]  # a friendly name was made up
+    await prompt(alice)
+
+    await alice.type("echo a$((1+1))\r")
+    for t in (alice, bob, carol):
+        await t.expect(b"a2")
+    await bob.type("echo b$((2+2))\r")
+    for t in (alice, bob, carol):
+        await t.expect(b"b4")
+
+    viewers = (await alice.expect_message("viewers"))["clients"]
+    await alice.pump_until(lambda: len(alice.messages[-1].get("clients", [])) == 3, 5)
+    viewers = alice.messages[-1]["clients"]
+    assert sorted(c["role"] for c in viewers) == ["viewer", "writer", "writer"]
+    assert {"Alice", "Bob"} <= {c["name"] for c in viewers}
+    assert len({c["color"] for c in viewers}) == 3
+
+
+async def test_a_viewer_cannot_type_or_resize(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    viewer = await connect(app_client, session, session["view"])
+    await prompt(writer)
+    await viewer.type("echo v$((3+3))\r")
+    await viewer.ws.send_json({"type": "resize", "rows": 5, "cols": 20})
+    await writer.type("echo w$((4+4))\r")
+    for t in (writer, viewer):
+        await t.expect(b"w8")
+        assert b"v6" not in t.output
+        assert not any(m["type"] == "size" for m in t.messages)
+
+
+async def test_size_is_the_smallest_among_writers(app_client, session):
+    a = await connect(app_client, session, session["edit"])
+    b = await connect(app_client, session, session["edit"])
+    await a.ws.send_json({"type": "resize", "rows": 30, "cols": 100})
+    await b.ws.send_json({"type": "resize", "rows": 40, "cols": 90})
+    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 90} in a.messages)
+    await b.ws.close()  # the narrow writer leaves: the terminal grows back
+    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 100} in a.messages)
+
+
+async def test_reconnect_replays_the_scrollback_first(app_client, session):
+    first = await connect(app_client, session, session["edit"])
+    await prompt(first)
+    await first.type("echo replay$((2+3))\r")
+    await first.expect(b"replay5")
+    await first.ws.close()
+
+    again = await connect(app_client, session, session["view"])
+    assert again.messages[0]["type"] == "hello"  # before any output
+    await again.expect(b"replay5")
+
+
+async def test_exit_then_enter_restarts_the_shell(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    viewer = await connect(app_client, session, session["view"])
+    await prompt(writer)
+    await writer.type("exit 3\r")
+    for t in (writer, viewer):
+        assert (await t.expect_message("exit"))["status"] == 3
+    await viewer.type("\r")  # a viewer's Enter does nothing
+    await writer.type("\r")
+    await writer.expect_message("started")
+    await writer.type("echo again$((1+2))\r")
+    await viewer.expect(b"again3")
+
+
+async def test_a_reader_that_never_reads_does_not_slow_the_others(app_client, config):
+    config.ack_window = 64 << 10
+    config.scrollback_bytes = 256 << 10
+    session = await new_session(app_client)
+    writer = await connect(app_client, session, session["edit"])
+    await prompt(writer)
+    ws_url = str(app_client.make_url(f"/ws/term/{session['id']}?token={session['view']}"))
+    async with websockets.connect(ws_url.replace("http", "ws", 1), max_queue=1) as slow:
+        await slow.send(json.dumps({"type": "ack", "bytes": 0}))  # opts into flow control
+        await writer.type("seq 1 100000; echo done$((1+1))\r")  # 589 KB of output
+        await writer.expect(b"done2", timeout=120)
+
+        # The slow reader wakes up: it is resynced to recent output, not fed all of it.
+        received = bytearray()
+        async with asyncio.timeout(TIMEOUT):
+            while b"done2" not in received:
+                msg = await slow.recv()
+                if isinstance(msg, bytes):
+                    received += msg
+                    await slow.send(json.dumps({"type": "ack", "bytes": len(msg)}))
+        assert len(received) < 589_000
+        assert b"100000\r\n" in received or b"100000\n" in received
+
+
+async def test_a_stalled_client_is_dropped(app_client, config):
+    config.ack_window = 16 << 10
+    config.stall_timeout = 1.0
+    session = await new_session(app_client)
+    writer = await connect(app_client, session, session["edit"])
+    stalled = await connect(app_client, session, session["view"])
+    await stalled.ws.send_json({"type": "ack", "bytes": 0})
+    await prompt(writer)
+    await writer.type("seq 1 20000; echo done$((1+1))\r")
+    await writer.expect(b"done2", timeout=120)
+    async with asyncio.timeout(10):
+        while (await stalled.ws.receive()).type in (WSMsgType.BINARY, WSMsgType.TEXT):
+            pass
+    await writer.type("echo still$((2+2))\r")
+    await writer.expect(b"still4")
+
+
+async def test_idle_session_stops_and_restarts_on_next_open(app_client, session, config):
+    config.idle_timeout = 0.3
+    term = await connect(app_client, session, session["edit"])
+    await prompt(term)
+    await term.type("echo before$((1+1))\r")
+    await term.expect(b"before2")
+    await term.ws.close()
+    info = {"running": True}
+    async with asyncio.timeout(10):
+        while info["running"]:
+            await asyncio.sleep(0.2)
+            resp = await app_client.get(f"/api/sessions/{session['id']}?token={session['edit']}")
+            info = await resp.json()
+    back = await connect(app_client, session, session["edit"])
+    await back.expect(b"before2")  # the last output was kept
+    await back.type("echo after$((2+2))\r")
+    await back.expect(b"after4")
+
+
+async def test_metrics_count_sessions_viewers_and_bytes(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    await connect(app_client, session, session["view"])
+    await prompt(writer)
+    text = await (await app_client.get("/metrics")).text()
+    values = dict(line.split() for line in text.splitlines() if not line.startswith("#"))
+    assert values["cowasm_sessions_running"] == "1"
+    assert values["cowasm_writers"] == "1"
+    assert values["cowasm_viewers"] == "1"
+    assert int(values["cowasm_processes"]) >= 1
+    assert int(values["cowasm_bytes_out_total"]) > 0
