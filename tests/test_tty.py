@@ -72,7 +72,8 @@ def test_history_up_and_down(machine):
     read_line(m, proc)
     m.tty.input(b"\x1b[A\x1b[A\r")
     assert read_line(m, proc) == b"first\n"
-    m.tty.input(b"\x1b[A\x1b[A\x1b[B\r")
+    # history is now first, second, first: up, up, up, down lands on "second"
+    m.tty.input(b"\x1b[A\x1b[A\x1b[A\x1b[B\r")
     assert read_line(m, proc) == b"second\n"
 
 
