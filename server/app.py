@@ -14,7 +14,7 @@ from .homes import FileTreeHomes, Homes, HostDirHomes
 from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
 from .manager import SessionManager, SessionsFull, kernel_factory
 from .metrics import Metrics, render
-from .security import request_token, security_headers
+from .security import check_origin, request_token, security_headers
 from .ws_term import term_ws
 
 log = logging.getLogger("cowasm.app")
@@ -95,16 +95,38 @@ ROUTES = [
 ]
 
 
+async def files_ws(request: web.Request) -> web.StreamResponse:
+    """The y-websocket endpoint of a session's file tree (server.files speaks the protocol)."""
+    check_origin(request)
+    row = request.app[MANAGER].get(request.match_info["id"])
+    role = row.role_for(request_token(request)) if row else None
+    if row is None or role is None:
+        raise web.HTTPForbidden(text="bad session or token")
+    tree = await request.app[FILES].open(row.id)
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=80 << 20)
+    await ws.prepare(request)
+    return await tree.handle_ws(request, ws, readonly=role != "writer")
+
+
+async def authorize_files(request: web.Request, session_id: str, write: bool) -> None:
+    row = request.app[MANAGER].get(session_id)
+    role = row.role_for(request_token(request)) if row else None
+    if role is None or (write and role != "writer"):
+        raise web.HTTPForbidden(text="bad session or token")
+
+
 def _homes(app: web.Application, config: Config) -> Homes:
     """The collaborative file tree when server.files provides it, else host directories."""
     try:
-        from .files import FileTreeStore, add_routes  # type: ignore[attr-defined]
+        from .files import FileTreeStore
+        from .files.routes import add_routes
     except ImportError:
         log.warning("server.files unavailable: homes are plain directories")
         return HostDirHomes(config.data_dir)
     store = FileTreeStore(config.data_dir)
     app[FILES] = store
-    add_routes(app)
+    app.router.add_get("/ws/files/{id}", files_ws)
+    add_routes(app, store, authorize_files)
     return FileTreeHomes(store)
 
 

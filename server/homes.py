@@ -16,6 +16,7 @@ class Homes(Protocol):
     async def open(self, session_id: str) -> Backend: ...
     async def release(self, session_id: str) -> None: ...  # its kernel stopped
     async def copy(self, src_id: str, dst_id: str) -> None: ...
+    async def delete(self, session_id: str) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -38,6 +39,9 @@ class HostDirHomes:
         if src.is_dir():
             await asyncio.to_thread(shutil.copytree, src, self.root / dst_id, symlinks=True)
 
+    async def delete(self, session_id: str) -> None:
+        await asyncio.to_thread(shutil.rmtree, self.root / session_id, True)
+
     async def close(self) -> None:
         pass
 
@@ -53,12 +57,13 @@ class FileTreeHomes:
         return tree.backend()
 
     async def release(self, session_id: str) -> None:
-        release = getattr(self.store, "release", None)
-        if release is not None:
-            await release(session_id)
+        await self.store.release(session_id)
 
     async def copy(self, src_id: str, dst_id: str) -> None:
         await self.store.copy(src_id, dst_id)
+
+    async def delete(self, session_id: str) -> None:
+        await self.store.delete(session_id)
 
     async def close(self) -> None:
         await self.store.close()

@@ -127,6 +127,7 @@ class SessionManager:
 
     async def delete(self, session_id: str) -> None:
         await self.stop(session_id, "deleted")
+        await self.homes.delete(session_id)
         self.db.delete(session_id)
         log.info("session deleted", extra={"kv": {"session": session_id}})
 
