@@ -92,6 +92,9 @@ int sigaction(int, const struct sigaction *__restrict, struct sigaction *__restr
 int sigpending(sigset_t *);
 int siginterrupt(int, int);
 int sigaltstack(const stack_t *__restrict, stack_t *__restrict);
+/* wasi-libc has its own (process-local) signal and raise: bind the names to ours. */
+void (*signal(int, void (*)(int)))(int) __asm__("__cowasm_set_signal");
+int raise(int) __asm__("__cowasm_raise");
 
 #ifdef __cplusplus
 }

@@ -53,6 +53,7 @@ int chown(const char *, uid_t, gid_t);
 int fchown(int, uid_t, gid_t);
 int lchown(const char *, uid_t, gid_t);
 int fchownat(int, const char *, uid_t, gid_t, int);
+int gethostname(char *, size_t);
 
 #ifdef __cplusplus
 }

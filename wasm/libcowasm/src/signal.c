@@ -9,10 +9,6 @@
 #define VALID(sig) ((sig) >= 1 && (sig) < _NSIG)
 #define BIT(sig) (1UL << ((sig) - 1))
 
-/* wasi-libc's SIG_IGN and SIG_ERR are addresses of these functions. */
-void __SIG_IGN(int sig) { (void)sig; }
-void __SIG_ERR(int sig) { (void)sig; }
-
 static struct sigaction actions[_NSIG];
 static unsigned char known[_NSIG]; /* actions[sig] matches the kernel (else ask it) */
 
@@ -46,7 +42,7 @@ int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *r
 	return 0;
 }
 
-void (*signal(int sig, void (*handler)(int)))(int)
+void (*__cowasm_set_signal(int sig, void (*handler)(int)))(int)
 {
 	struct sigaction sa = {.sa_handler = handler, .sa_flags = SA_RESTART}, old;
 	return sigaction(sig, &sa, &old) < 0 ? SIG_ERR : old.sa_handler;
@@ -107,7 +103,7 @@ int sigpending(sigset_t *set)
 
 int kill(pid_t pid, int sig) { return cw_ret(cw_kill(pid, sig)); }
 int killpg(pid_t pgrp, int sig) { return kill(-pgrp, sig); }
-int raise(int sig) { return kill(getpid(), sig); }
+int __cowasm_raise(int sig) { return kill(getpid(), sig); }
 
 int sigemptyset(sigset_t *set) { *set = 0; return 0; }
 int sigfillset(sigset_t *set) { *set = ~0UL; return 0; }

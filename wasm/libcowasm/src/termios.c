@@ -2,6 +2,7 @@
  * struct termios has Linux's layout, so it crosses the ABI as is. */
 #include <stdarg.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include "imports.h"
@@ -73,3 +74,16 @@ int tcdrain(int fd) { return isatty(fd) ? 0 : -1; }
 int tcflush(int fd, int queue) { (void)queue; return tcdrain(fd); }
 int tcflow(int fd, int action) { (void)action; return tcdrain(fd); }
 int tcsendbreak(int fd, int duration) { (void)duration; return tcdrain(fd); }
+
+/* There is one terminal per session. */
+char *ttyname(int fd) { return isatty(fd) ? "/dev/tty" : 0; }
+
+int ttyname_r(int fd, char *buf, size_t len)
+{
+	if (!isatty(fd))
+		return errno;
+	if (len < sizeof "/dev/tty")
+		return ERANGE;
+	strcpy(buf, "/dev/tty");
+	return 0;
+}
