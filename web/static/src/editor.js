@@ -110,6 +110,7 @@ export class Editor {
     this.ytext = null
     this.undoManager = null
     this.view = new EditorView({ parent: root.querySelector('.editor-host') })
+    this.title.textContent = 'Editor'
     this.showPlaceholder('Open a file from the tree to edit it together.')
   }
 
@@ -153,7 +154,7 @@ export class Editor {
   close (message) {
     this.path = null
     this.ytext = null
-    this.title.textContent = ''
+    this.title.textContent = 'Editor'
     this.undoManager?.destroy()
     this.undoManager = null
     this.view.setState(EditorState.create({ doc: '' }))
