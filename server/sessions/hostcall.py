@@ -38,6 +38,7 @@ memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_v
     ("wasmtime_memory_data_size", ffi.dll)
 )
 _i32_at = ctypes.c_int32.from_address
+_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
 _KEEP: list[Any] = []  # callbacks must outlive every linker that uses them
 
 # Parameter kinds: "i" signed i32, "I" unsigned i32 (pointers, sizes), "Q" u64, "q" i64.
@@ -83,7 +84,7 @@ def define(
                 result = errno_sign * wasi_errno(err.errno)
             if has_result:
                 _i32_at(args).value = result  # type: ignore[assignment]
-            if proc.signals.deliverable:
+            if proc.signals.pending and proc.signals.deliverable:
                 proc.deliver_signals()
             return 0
         except BaseException as exc:
@@ -112,48 +113,55 @@ def define(
 
 
 class Memory:
-    """Reads and writes one instance's linear memory by address (it may move when it grows)."""
+    """Reads and writes one instance's linear memory by address.
 
-    __slots__ = ("ctx", "mem", "ref")
+    A 32-bit memory never moves under wasmtime's default (4 GiB reserved) configuration, so its
+    base is read once; the size only grows, so bounds are checked against a cached size that is
+    refreshed only when a check fails.
+    """
+
+    __slots__ = ("base", "ctx", "mem", "ref", "size")
 
     def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         self.ref = memory  # keeps the extern struct alive
         self.ctx = ctypes.cast(store._context(), ctypes.c_void_p).value
         self.mem = ctypes.addressof(memory._memory)
+        self.base: int = memory_data(self.ctx, self.mem)
+        self.size: int = memory_data_size(self.ctx, self.mem)
 
-    @property
-    def base(self) -> int:
-        return memory_data(self.ctx, self.mem)  # type: ignore[no-any-return]
+    def sync(self) -> int:
+        """Refresh the cached base and size (after the memory grew); returns the size."""
+        self.size = memory_data_size(self.ctx, self.mem)
+        self.base = memory_data(self.ctx, self.mem)
+        return self.size
 
-    @property
-    def size(self) -> int:
-        return memory_data_size(self.ctx, self.mem)  # type: ignore[no-any-return]
+    def check(self, ptr: int, length: int) -> int:
+        """The host address of memory[ptr:ptr+length], or EFAULT."""
+        if ptr + length > self.size:
+            self.sync()
+            if ptr + length > self.size or ptr < 0:
+                raise OSError(14, "bad address")  # EFAULT
+        return self.base + ptr
 
     def read(self, ptr: int, length: int) -> bytes:
-        if ptr + length > self.size:
-            raise OSError(14, "bad address")  # EFAULT
-        return ctypes.string_at(self.base + ptr, length)
+        return ctypes.string_at(self.check(ptr, length), length)
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         n = len(data)
-        if ptr + n > self.size:
-            raise OSError(14, "bad address")
+        addr = self.check(ptr, n)
         if isinstance(data, bytes):
-            ctypes.memmove(self.base + ptr, data, n)
+            ctypes.memmove(addr, data, n)
         else:
-            (ctypes.c_char * n).from_address(self.base + ptr)[:] = bytes(data)
+            (ctypes.c_char * n).from_address(addr)[:] = bytes(data)
 
     def view(self, ptr: int, length: int) -> Any:
         """A writable ctypes buffer over memory[ptr:ptr+length] (valid until memory grows)."""
-        if ptr + length > self.size:
-            raise OSError(14, "bad address")
-        return (ctypes.c_char * length).from_address(self.base + ptr)
+        return (ctypes.c_char * length).from_address(self.check(ptr, length))
 
     def cstring(self, ptr: int, limit: int = 4096) -> bytes:
         """A NUL-terminated string at ptr."""
+        self.check(ptr, 1)
         end = min(self.size, ptr + limit)
-        if ptr >= end:
-            raise OSError(14, "bad address")
         data = ctypes.string_at(self.base + ptr, end - ptr)
         nul = data.find(b"\0")
         if nul < 0:
@@ -173,10 +181,10 @@ class Memory:
         return struct.unpack("<I", self.read(ptr, 4))[0]  # type: ignore[no-any-return]
 
     def put_u32(self, ptr: int, value: int) -> None:
-        self.write(ptr, struct.pack("<I", value & 0xFFFFFFFF))
+        ctypes.memmove(self.check(ptr, 4), _U32.pack(value & 0xFFFFFFFF), 4)
 
     def put_i32(self, ptr: int, value: int) -> None:
         self.write(ptr, struct.pack("<i", value))
 
     def put_u64(self, ptr: int, value: int) -> None:
-        self.write(ptr, struct.pack("<Q", value & 0xFFFFFFFFFFFFFFFF))
+        ctypes.memmove(self.check(ptr, 8), _U64.pack(value & 0xFFFFFFFFFFFFFFFF), 8)

@@ -185,7 +185,9 @@ class Image:
         grow = mem.size(self.store) - cmem.size(child.store)
         if grow > 0:
             cmem.grow(child.store, grow)
-        ctypes.memmove(child.memory.base, self.memory.base, self.memory.size)
+        size = self.memory.sync()
+        child.memory.sync()
+        ctypes.memmove(child.memory.base, self.memory.base, size)
         sp = self.exports["__stack_pointer"]
         child.exports["__stack_pointer"].set_value(child.store, sp.value(self.store))  # type: ignore[union-attr]
         return child

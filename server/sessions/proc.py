@@ -130,7 +130,9 @@ class Process:
             raise Killed(signals.SIGSEGV) from None
 
     def report_trap(self, trap: Exception) -> None:
-        first = str(trap).strip().splitlines()[0] if str(trap).strip() else "trap"
+        lines = [ln for ln in str(trap).strip().splitlines() if ln.strip()]
+        first = lines[-1].strip() if lines else "trap"
+        log.debug("process %d trapped: %s", self.pid, trap)
         if "stack" in first and "exhausted" in first:
             first = "stack overflow (call stack exhausted)"
         msg = f"{self.name}: wasm trap: {first}\n".encode()
