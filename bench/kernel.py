@@ -132,9 +132,8 @@ def fork_exec(tmp: Path) -> None:
     script = "for i in $(seq 200); do /bin/true; done"
     ours, _ = run_session(["/bin/sh", "-c", script], tmp)
     native = timed(["dash", "-c", script.replace("/bin/true", shutil.which("true") or "true")], tmp)
-    print(
-        f"fork+exec+wait x200: ours {ours:.3f} s, native dash {native:.3f} s, ratio {ours / native:.1f}x"
-    )
+    ratio = ours / native
+    print(f"fork+exec+wait x200: ours {ours:.3f} s, native dash {native:.3f} s, ratio {ratio:.1f}x")
 
 
 def pipe(tmp: Path) -> None:
