@@ -6,8 +6,9 @@
  * - longjmp unwinds the current stack (discarded), _start rewinds from the jmp_buf's snapshot, and
  *   setjmp returns the value a second time, with the shadow-stack pointer of its first return.
  *
- * Snapshots live on the heap in a small table keyed by jmp_buf address; a jmp_buf in a stack
- * frame that has since returned (below the current shadow-stack pointer) is dropped from it. */
+ * The unwinds use the bottom of the shadow stack as their buffer (start.c). Snapshots live on
+ * the heap in a small table keyed by jmp_buf address; a jmp_buf in a stack frame that has since
+ * returned (below the current shadow-stack pointer) is dropped from it. */
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,6 @@ struct snapshot {
 static struct snapshot *snaps;
 static size_t nsnaps, capsnaps;
 struct __cowasm_jmp *__cowasm_jmp_active;
-
-extern char __stack_low[], __stack_high[];
 
 static int dead_frame(const void *p, const void *sp)
 {
@@ -71,9 +70,8 @@ static struct snapshot *slot(struct __cowasm_jmp *env)
 static void start_unwind(struct __cowasm_jmp *env)
 {
 	__cowasm_jmp_active = env;
-	__cowasm_fork_buf.hdr.cur = __cowasm_fork_buf.data;
-	__cowasm_fork_buf.hdr.end = __cowasm_fork_buf.data + sizeof __cowasm_fork_buf.data;
-	asyncify_start_unwind(&__cowasm_fork_buf.hdr);
+	__cowasm_unwind_reset();
+	asyncify_start_unwind(&__cowasm_fork_buf);
 }
 
 int __cowasm_setjmp(struct __cowasm_jmp *env)
@@ -104,8 +102,8 @@ void __cowasm_longjmp(struct __cowasm_jmp *env, int value)
 
 struct asyncify_buf *__cowasm_jmp_rewind_buf(void)
 {
-	struct asyncify_buf *hdr = &__cowasm_fork_buf.hdr;
-	char *data = __cowasm_fork_buf.data;
+	struct asyncify_buf *hdr = &__cowasm_fork_buf;
+	char *data = __cowasm_unwind_data();
 	struct snapshot *s = find(__cowasm_jmp_active);
 	if (!s)
 		abort(); /* longjmp to a jmp_buf that setjmp never filled */
@@ -121,6 +119,8 @@ struct asyncify_buf *__cowasm_jmp_rewind_buf(void)
 		memcpy(s->data, data, len);
 		s->len = len;
 	} else {
+		if (data + s->len > (char *)hdr->end)
+			abort(); /* the stack is too deep now to hold the snapshot */
 		memcpy(data, s->data, s->len);
 		hdr->cur = data + s->len;
 	}
