@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -56,7 +57,8 @@ def bind(host: str, port: int) -> socket.socket:
     try:
         return socket.create_server((host, port), reuse_port=False)
     except OSError as e:
-        print(f"cowasm-serve: cannot listen on {host}:{port}: {e.strerror}", file=sys.stderr)
+        reason = os.strerror(e.errno) if e.errno else str(e)
+        print(f"cowasm-serve: cannot listen on {host}:{port}: {reason}", file=sys.stderr)
         raise SystemExit(2) from None
 
 
@@ -69,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     app = make_app(config)
     url = config.public_url or f"http://{config.host}:{sock.getsockname()[1]}"
     log.info("listening", extra={"kv": {"url": url, "data_dir": config.data_dir}})
-    web.run_app(app, sock=sock, print=None, access_log_format=logs.ACCESS_LOG_FORMAT,
+    web.run_app(app, sock=sock, print=None, access_log_class=logs.AccessLogger,
                 shutdown_timeout=10)  # fmt: skip
 
 
