@@ -38,6 +38,8 @@ from .metrics import Metrics
 log = logging.getLogger("cowasm.terminal")
 
 CHUNK = 128 << 10  # largest binary frame sent to a client
+FLUSH_INTERVAL = 0.002  # seconds between two flushes of a flood (Wetty uses 2 ms too)
+FLOOD_BYTES = 1024  # a flush this big means a flood is going on
 ALIGN = 4 << 10  # a replay starts after the first newline within this many bytes
 MIN_SIZE, MAX_ROWS, MAX_COLS = 2, 500, 1000
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
@@ -66,6 +68,7 @@ class Scrollback:
         self.capacity = capacity
         self.buf = bytearray()
         self.start = 0  # stream position of buf[0]
+        self._last: tuple[tuple[int, int], bytes] = ((-1, 0), b"")
 
     @property
     def end(self) -> int:
@@ -95,8 +98,13 @@ class Scrollback:
         return data[nl + 1 :]
 
     def read(self, pos: int, limit: int) -> bytes:
+        # Clients that keep up ask for the same slices: copy each one once, not once per client.
+        if self._last[0] == (pos, limit):
+            return self._last[1]
         off = pos - self.start
-        return bytes(self.buf[off : off + limit])
+        data = bytes(self.buf[off : off + limit])
+        self._last = ((pos, limit), data)
+        return data
 
 
 ADJECTIVES = ["Brave", "Calm", "Clever", "Eager", "Gentle", "Happy", "Jolly", "Kind", "Lively",
@@ -162,6 +170,8 @@ class SharedTerminal:
         self._lock = threading.Lock()
         self._pending: list[bytes] = []
         self._flush_scheduled = False
+        self._last_flush = 0.0
+        self._last_flush_size = 0
         self._type_after_prompt: bytes | None = None
         self._starting: asyncio.Task[None] | None = None
 
@@ -182,7 +192,7 @@ class SharedTerminal:
                 if self._flush_scheduled:
                     return
                 self._flush_scheduled = True
-            self._loop.call_soon_threadsafe(self._flush)
+            self._loop.call_soon_threadsafe(self._schedule_flush)
 
         def on_exit(status: int) -> None:  # kernel thread
             self._loop.call_soon_threadsafe(self._exited, gen, status)
@@ -202,11 +212,23 @@ class SharedTerminal:
     def nprocs(self) -> int:
         return self.session.nprocs if self.session is not None and self.exit_status is None else 0
 
+    def _schedule_flush(self) -> None:
+        """Small output (an echoed key) goes out at once; during a flood (the previous flush
+        was big) output is sent at most once per FLUSH_INTERVAL, in big chunks, so that
+        fan-out costs per flush and not per write."""
+        wait = self._last_flush + FLUSH_INTERVAL - self._loop.time()
+        if wait > 0 and self._last_flush_size >= FLOOD_BYTES:
+            self._loop.call_later(wait, self._flush)
+        else:
+            self._flush()
+
     def _flush(self) -> None:
+        self._last_flush = self._loop.time()
         with self._lock:
             data = b"".join(self._pending)
             self._pending.clear()
             self._flush_scheduled = False
+        self._last_flush_size = len(data)
         if not data:
             return
         self.ring.append(data)
