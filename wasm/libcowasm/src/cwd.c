@@ -8,6 +8,12 @@
 
 extern char *__wasilibc_cwd;
 
+/* wasi-libc resolves relative paths against __wasilibc_cwd only if its chdir.o is linked (that
+ * object defines __wasilibc_find_relpath_alloc, which the rest reference weakly): refer to its
+ * chdir so that every program links it. */
+int __wasilibc_chdir(const char *) __asm__("chdir");
+int (*volatile __cowasm_keep_chdir)(const char *) = __wasilibc_chdir;
+
 void __cowasm_sync_cwd(void)
 {
 	static char *mine; /* wasi-libc's initial "/" is a literal: only free our own copies */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <unistd.h>
+#include <wasi/api.h>
 #include "imports.h"
 
 int __real_fcntl(int fd, int cmd, ...) __asm__("fcntl");
@@ -50,12 +51,18 @@ static int fix_flags(int flags)
 	return (flags & O_ACCMODE) ? flags : flags | O_RDONLY;
 }
 
+static int is_dir(int fd)
+{
+	__wasi_fdstat_t st;
+	return __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_DIRECTORY;
+}
+
 static int opened(int fd, int flags, int dirfd, const char *path)
 {
 	if (fd >= 0 && (flags & O_CLOEXEC))
 		cw_cloexec(fd, 1);
-	if (fd >= 0 && (flags & O_DIRECTORY))
-		__cowasm_note_dir(fd, dirfd, path);
+	if (fd >= 0 && ((flags & O_DIRECTORY) || (!(flags & (O_WRONLY | O_CREAT)) && is_dir(fd))))
+		__cowasm_note_dir(fd, dirfd, path); /* for fchdir */
 	return fd;
 }
 

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <wasi/libc-find-relpath.h>
 #include "imports.h"
 
 int __real_stat(const char *restrict, struct stat *restrict) __asm__("stat");
@@ -14,19 +13,14 @@ int __real_lstat(const char *restrict, struct stat *restrict) __asm__("lstat");
 int __real_fstat(int, struct stat *) __asm__("fstat");
 int __real_fstatat(int, const char *restrict, struct stat *restrict, int) __asm__("fstatat");
 
-/* The kernel's mode for (dirfd, path); relative-to-cwd and absolute paths are first turned
- * into (preopen, relative path) the way wasi-libc does for every path call. */
+/* The kernel's mode for (dirfd, path). The kernel tracks the cwd (chdir tells it), so a path
+ * relative to the cwd or absolute goes as it is, with dirfd -1. (Resolving it here with
+ * wasi-libc's __wasilibc_find_relpath_alloc is not an option: that symbol is weak and absent
+ * from programs that do not link wasi-libc's chdir, where calling it traps.) */
 static int kernel_mode(int dirfd, const char *path, int follow)
 {
-	if (path && (dirfd == AT_FDCWD || path[0] == '/')) {
-		static char *rel;
-		static size_t rel_len;
-		const char *abs;
-		dirfd = __wasilibc_find_relpath_alloc(path, &abs, &rel, &rel_len, 1);
-		if (dirfd < 0)
-			return -1;
-		path = rel;
-	}
+	if (path && (dirfd == AT_FDCWD || path[0] == '/'))
+		dirfd = -1;
 	return cw_mode(dirfd, path, follow);
 }
 
@@ -39,6 +33,8 @@ static int fill(int r, struct stat *st, int mode)
 	else
 		st->st_mode |= S_ISDIR(st->st_mode) ? 0755 : 0644;
 	st->st_uid = st->st_gid = 1000;
+	if (!st->st_blocks) /* WASI has no block counts: du and ls -s want them */
+		st->st_blocks = (st->st_size + 511) / 512;
 	return r;
 }
 
