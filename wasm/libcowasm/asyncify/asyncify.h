@@ -23,17 +23,16 @@ ASYNCIFY_IMPORT(stop_rewind) void asyncify_stop_rewind(void);
 void *__cowasm_get_sp(void);
 void __cowasm_set_sp(void *sp);
 
-/* The asyncify header of every unwind, the kernel's fork and our setjmp/longjmp alike (start.c).
- * Its data area is the bottom of the shadow stack, free unless the stack is nearly exhausted, so
- * it costs no memory; __cowasm_unwind_reset() readies the header (an unwind followed by its
- * rewind leaves it ready again). */
-#ifndef COWASM_UNWIND_SIZE
-#define COWASM_UNWIND_SIZE (256 * 1024)
+/* The kernel's fork unwinds into this buffer (docs/abi.md): it sets `cur` to `data`, `end` is
+ * ours. Its size bounds the stack depth a fork can happen at. */
+#ifndef COWASM_FORK_BUF_SIZE
+#define COWASM_FORK_BUF_SIZE (64 * 1024)
 #endif
-extern struct asyncify_buf __cowasm_fork_buf;
-extern char __stack_low[];
-void __cowasm_unwind_reset(void);
-char *__cowasm_unwind_data(void);
+struct cowasm_fork_buf {
+	struct asyncify_buf hdr;
+	char data[COWASM_FORK_BUF_SIZE];
+};
+extern struct cowasm_fork_buf __cowasm_fork_buf;
 
 /* setjmp.c: the jmp_buf whose unwind is in progress (NULL: the unwind is the kernel's fork), and
  * the buffer to rewind from once that unwind has stopped. */

@@ -6,8 +6,9 @@
  * - longjmp unwinds the current stack (discarded), _start rewinds from the jmp_buf's snapshot, and
  *   setjmp returns the value a second time, with the shadow-stack pointer of its first return.
  *
- * The unwinds use the bottom of the shadow stack as their buffer (start.c). Snapshots live on
- * the heap in a small table keyed by jmp_buf address; a jmp_buf in a stack frame that has since
+ * These unwinds use the free bottom of the shadow stack as their buffer: it is free unless the
+ * stack is nearly exhausted, so it costs no memory, nor time when a fork copies memory. Snapshots
+ * live on the heap in a small table keyed by jmp_buf address; a jmp_buf in a stack frame that has since
  * returned (below the current shadow-stack pointer) is dropped from it. */
 #include <setjmp.h>
 #include <stdlib.h>
@@ -15,6 +16,12 @@
 #include "asyncify.h"
 
 enum { JMP_CAPTURING = 1, JMP_READY = 2, JMP_RETURNING = 3 };
+
+#define UNWIND_SIZE (256 * 1024)
+#define STACK_MARGIN 8192 /* for the runtime's own frames while the buffer is in use */
+
+extern char __stack_low[];
+static struct asyncify_buf unwind;
 
 struct snapshot {
 	struct __cowasm_jmp *env;
@@ -67,11 +74,19 @@ static struct snapshot *slot(struct __cowasm_jmp *env)
 	return s;
 }
 
+static char *unwind_data(void)
+{
+	return __stack_low + 1024; /* leave the bytes around NULL alone */
+}
+
 static void start_unwind(struct __cowasm_jmp *env)
 {
+	char *end = unwind_data() + UNWIND_SIZE;
+	char *limit = (char *)__cowasm_get_sp() - STACK_MARGIN;
+	unwind.cur = unwind_data();
+	unwind.end = end < limit ? end : limit;
 	__cowasm_jmp_active = env;
-	__cowasm_unwind_reset();
-	asyncify_start_unwind(&__cowasm_fork_buf);
+	asyncify_start_unwind(&unwind);
 }
 
 int __cowasm_setjmp(struct __cowasm_jmp *env)
@@ -102,8 +117,8 @@ void __cowasm_longjmp(struct __cowasm_jmp *env, int value)
 
 struct asyncify_buf *__cowasm_jmp_rewind_buf(void)
 {
-	struct asyncify_buf *hdr = &__cowasm_fork_buf;
-	char *data = __cowasm_unwind_data();
+	struct asyncify_buf *hdr = &unwind;
+	char *data = unwind_data();
 	struct snapshot *s = find(__cowasm_jmp_active);
 	if (!s)
 		abort(); /* longjmp to a jmp_buf that setjmp never filled */

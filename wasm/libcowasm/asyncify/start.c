@@ -5,25 +5,8 @@
 #include <wasi/api.h>
 #include "asyncify.h"
 
-/* Exported by address (-Wl,--export=__cowasm_fork_buf); the kernel's fork unwinds into it. */
-struct asyncify_buf __cowasm_fork_buf;
-
-/* Room for the frames of this reset and of the runtime calls made while the buffer is in use. */
-#define STACK_MARGIN 8192
-
-char *__cowasm_unwind_data(void)
-{
-	return __stack_low + 1024; /* skip the bytes around NULL */
-}
-
-void __cowasm_unwind_reset(void)
-{
-	char *data = __cowasm_unwind_data();
-	char *end = data + COWASM_UNWIND_SIZE;
-	char *limit = (char *)__cowasm_get_sp() - STACK_MARGIN;
-	__cowasm_fork_buf.cur = data;
-	__cowasm_fork_buf.end = end < limit ? end : limit;
-}
+/* Exported by address (-Wl,--export=__cowasm_fork_buf). */
+struct cowasm_fork_buf __cowasm_fork_buf __attribute__((aligned(16)));
 
 extern void __wasm_call_ctors(void);
 extern void __wasm_call_dtors(void);
@@ -49,7 +32,8 @@ __attribute__((export_name("_start"))) void _start(void)
 	 * memory is a copy): go straight back into main, without constructors. */
 	if (!started) {
 		started = 1;
-		__cowasm_unwind_reset();
+		__cowasm_fork_buf.hdr.cur = __cowasm_fork_buf.data;
+		__cowasm_fork_buf.hdr.end = __cowasm_fork_buf.data + sizeof __cowasm_fork_buf.data;
 		__wasm_call_ctors();
 	}
 	for (;;) {
@@ -62,7 +46,7 @@ __attribute__((export_name("_start"))) void _start(void)
 		}
 		if (!__cowasm_jmp_active)
 			return; /* the kernel's fork: it stops the unwind, clones us and rewinds */
-		asyncify_stop_unwind(); /* setjmp/longjmp: rewind from the buffer */
+		asyncify_stop_unwind(); /* setjmp/longjmp: rewind from their buffer */
 		asyncify_start_rewind(__cowasm_jmp_rewind_buf());
 	}
 }
