@@ -63,7 +63,7 @@ class SessionManager:
     async def create(
         self, template: SessionRow | None = None, cmd: str | None = None
     ) -> SessionRow:
-        await self._make_room()
+        await self._make_room(0)  # before the row exists: a refused create leaves nothing
         row = self.db.create(template.id if template else None, cmd)
         if template is not None:
             await self.homes.copy(template.id, row.id)
@@ -85,7 +85,7 @@ class SessionManager:
         return await asyncio.shield(task)
 
     async def _start(self, row: SessionRow) -> SharedTerminal:
-        await self._make_room()
+        await self._make_room(1)
         home = await self.homes.open(row.id)
         cfg = self.config
         term = SharedTerminal(
@@ -106,8 +106,9 @@ class SessionManager:
         log.info("kernel started", extra={"kv": {"session": row.id}})
         return term
 
-    async def _make_room(self) -> None:
-        if len(self.terminals) + len(self._starting) < self.config.max_sessions:
+    async def _make_room(self, starting_self: int) -> None:
+        """Stop the longest-idle unwatched kernel if the limit is reached."""
+        if len(self.terminals) + len(self._starting) - starting_self < self.config.max_sessions:
             return
         idle = [t for t in self.terminals.values() if t.idle_since is not None]
         if not idle:

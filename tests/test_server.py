@@ -13,6 +13,7 @@ import pytest
 from server import cli
 from server.app import make_app
 from server.config import Config
+from server.keys import MANAGER
 
 ORIGIN = "https://course.example.org"
 
@@ -174,3 +175,19 @@ def test_cli_refuses_a_bad_flag(capsys):
         cli.parse_args(["--port", "http"])
     assert exited.value.code == 2
     assert "--port" in capsys.readouterr().err
+
+
+async def test_max_sessions_stops_idle_machines_and_refuses_when_all_are_watched(
+    aiohttp_client, tmp_path
+):
+    client = await aiohttp_client(make_app(Config(data_dir=tmp_path, max_sessions=1)))
+    first = await (await client.post("/api/sessions")).json()
+    second = await (await client.post("/api/sessions")).json()  # the first, unwatched, stops
+    running = client.app[MANAGER].terminals
+    assert list(running) == [second["id"]]
+    token = parse_qs(urlsplit(second["view_url"]).query)["token"][0]
+    ws = await client.ws_connect(f"/ws/term/{second['id']}?token={token}")
+    assert (await client.post("/api/sessions")).status == 503
+    token = parse_qs(urlsplit(first["view_url"]).query)["token"][0]
+    assert (await client.get(f"/ws/term/{first['id']}?token={token}")).status == 503
+    await ws.close()

@@ -17,6 +17,7 @@ from aiohttp import WSMsgType
 
 from server.app import make_app
 from server.config import Config
+from server.keys import MANAGER
 
 TIMEOUT = 30
 
@@ -237,3 +238,34 @@ async def test_metrics_count_sessions_viewers_and_bytes(app_client, session):
     assert values["cowasm_viewers"] == "1"
     assert int(values["cowasm_processes"]) >= 1
     assert int(values["cowasm_bytes_out_total"]) > 0
+
+
+async def test_a_template_copy_runs_its_command_once(app_client, session, config):
+    owner = await connect(app_client, session, session["edit"])
+    await prompt(owner)
+    url = f"/embed/template/{session['id']}?token={session['view']}&cmd=echo+tpl%24((5%2B5))"
+    resp = await app_client.get(url, allow_redirects=False)
+    copy_url = resp.headers["Location"]
+    copy = {"id": copy_url.split("/embed/", 1)[1].split("?")[0]}
+    copy["edit"] = copy_url.split("token=", 1)[1].split("&")[0]
+    term = await connect(app_client, copy, copy["edit"])
+    await term.expect(b"tpl10")
+    await term.type("echo mine$((1+1))\r")
+    await term.expect(b"mine2")
+    assert b"tpl10" not in owner.output  # the template itself is untouched
+
+    config.idle_timeout = 0.2  # the copy stops when left alone, and restarts without the command
+    await term.ws.close()
+    async with asyncio.timeout(10):
+        while app_client.app[MANAGER].terminals.get(copy["id"]):
+            await asyncio.sleep(0.1)
+    back = await connect(app_client, copy, copy["edit"])
+    await back.type("echo back$((3+3))\r")
+    await back.expect(b"back6")
+    assert back.output.count(b"tpl10") == 1  # once, in the saved scrollback
+
+
+async def test_names_can_change(app_client, session):
+    a = await connect(app_client, session, session["edit"], "Ann")
+    await a.ws.send_json({"type": "name", "name": "Annie"})
+    await a.pump_until(lambda: any(c["name"] == "Annie" for c in a.messages[-1].get("clients", [])))
