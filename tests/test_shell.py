@@ -1,0 +1,96 @@
+"""Shell semantics on the real machine: dash and toybox under our kernel, compared with the
+host's native dash where the output does not depend on the coreutils' flavour."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+
+import pytest
+from kernel_helpers import run, sh
+
+from server.sessions.session import Limits
+
+NATIVE_DASH = shutil.which("dash")
+
+SAME_AS_NATIVE = {
+    "subshell keeps unexported variables and functions": (
+        "x=1; f() { echo fn $x; }; (f; x=2; echo sub $x); echo top $x"
+    ),
+    "command substitution": 'a=$(echo one; echo two); echo "[$a]"; echo $(echo $(echo nested))',
+    "pipeline of builtins": "echo a b c | while read x y z; do echo $z $y $x; done",
+    "here-document": "cat <<EOF\nhome is $HOME\n$(echo sub)\nEOF",
+    "redirections": "echo hi > f; echo more >> f; cat < f; cat f f | cat; rm f",
+    "exit statuses": "false; echo $?; (exit 3); echo $?; sh -c 'exit 4'; echo $?; ! true; echo $?",
+    "traps": "trap 'echo bye' EXIT; trap 'echo usr1' USR1; kill -USR1 $$; echo after",
+    "background and wait": "(echo bg) > out & wait; cat out; rm out; echo done",
+    "error recovery": "( : ${undefined?is unset} ); echo status $?; echo still here",
+    "loops and arithmetic": "i=0; while [ $i -lt 5 ]; do i=$((i+1)); done; echo $i",
+    "case and functions": "f() { case $1 in a*) echo A;; *) echo other;; esac; }; f abc; f x",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SAME_AS_NATIVE))
+def test_same_output_as_native_dash(name, tmp_path):
+    script = SAME_AS_NATIVE[name]
+    code, out, _err = sh(script, tmp_path)
+    assert NATIVE_DASH, "the host's dash is the baseline"
+    native = subprocess.run(
+        [NATIVE_DASH, "-c", script], cwd=tmp_path, capture_output=True, text=True,
+        env={"HOME": "/home/user", "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert (code, out) == (native.returncode, native.stdout)
+
+
+def test_yes_into_head_terminates_at_once(tmp_path):
+    t = time.monotonic()
+    code, out, _ = sh("yes | head -n 3", tmp_path)
+    assert (code, out) == (0, "y\ny\ny\n")
+    assert time.monotonic() - t < 20
+
+
+def test_pipeline_stages_run_at_once(tmp_path):
+    # the reader must see the first line while the writer is still sleeping
+    code, out, _ = sh("(echo first; sleep 1; echo second) | (read a; echo got $a; cat)", tmp_path)
+    assert out == "got first\nsecond\n"
+
+
+def test_bin_has_the_commands(tmp_path):
+    code, out, _ = sh("ls /bin | wc -l", tmp_path)
+    assert code == 0 and int(out.strip()) >= 60
+
+
+def test_files_written_in_the_shell_land_in_home(tmp_path):
+    sh("mkdir -p d/e && echo hello > d/e/f.txt && cp d/e/f.txt g.txt", tmp_path)
+    assert (tmp_path / "d" / "e" / "f.txt").read_text() == "hello\n"
+    assert (tmp_path / "g.txt").read_text() == "hello\n"
+
+
+def test_paths_stay_inside_the_machine(tmp_path):
+    code, out, _ = sh("cat /../../../etc/hostname; cd /; cd ..; pwd", tmp_path)
+    assert out == "cowasm\n/\n"
+
+
+def test_fork_bomb_hits_the_process_limit(tmp_path):
+    limits = Limits(processes=16)
+    code, out, err = sh(
+        "i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo survived", tmp_path,
+        limits=limits, timeout=60,
+    )  # fmt: skip
+    assert "fork" in err.lower() or "resource" in err.lower()
+
+
+def test_exit_status_of_a_killed_process(tmp_path):
+    code, out, _ = sh("sleep 10 & kill -TERM $!; wait $!; echo $?", tmp_path)
+    assert out == "143\n"
+
+
+def test_external_command_not_found(tmp_path):
+    code, _, err = sh("no-such-command", tmp_path)
+    assert code == 127 and "not found" in err
+
+
+def test_cli_style_stdin(tmp_path):
+    code, out, _ = run(["/bin/sh", "-c", "tr a-z A-Z"], tmp_path, stdin=b"shout\n")
+    assert out == "SHOUT\n"
