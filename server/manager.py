@@ -106,6 +106,14 @@ class SessionManager:
         log.info("kernel started", extra={"kv": {"session": row.id}})
         return term
 
+    def can_open(self, session_id: str) -> bool:
+        """Whether open() would succeed now (running already, or room can be made)."""
+        if session_id in self.terminals or session_id in self._starting:
+            return True
+        if len(self.terminals) + len(self._starting) < self.config.max_sessions:
+            return True
+        return any(t.idle_since is not None for t in self.terminals.values())
+
     async def _make_room(self, starting_self: int) -> None:
         """Stop the longest-idle unwatched kernel if the limit is reached."""
         if len(self.terminals) + len(self._starting) - starting_self < self.config.max_sessions:

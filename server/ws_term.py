@@ -22,14 +22,19 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
-    try:
-        term = await manager.open(row)
-    except SessionsFull as e:
-        raise web.HTTPServiceUnavailable(text=str(e)) from e
+    if not manager.can_open(row.id):
+        raise web.HTTPServiceUnavailable(text="too many sessions are in use")
 
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     await ws.prepare(request)
     request.app[METRICS].connections += 1
+    try:
+        term = await manager.open(row)
+    except SessionsFull as e:  # lost a race for the last slot
+        await ws.send_json({"type": "error", "message": str(e)})
+        await ws.close(code=1013, message=b"try again later")
+        return ws
+    # No await between open() and attach(): the idle reaper cannot stop the terminal between.
     transport = request.transport
     abort = transport.abort if transport is not None else lambda: None
     client = term.attach(ws, role, request.query.get("name"), abort=abort)
