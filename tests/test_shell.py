@@ -52,7 +52,7 @@ def test_yes_into_head_terminates_at_once(tmp_path):
 
 def test_pipeline_stages_run_at_once(tmp_path):
     # the reader must see the first line while the writer is still sleeping
-    code, out, _ = sh("(echo first; sleep 1; echo second) | (read a; echo got $a; cat)", tmp_path)
+    _code, out, _ = sh("(echo first; sleep 1; echo second) | (read a; echo got $a; cat)", tmp_path)
     assert out == "got first\nsecond\n"
 
 
@@ -68,13 +68,13 @@ def test_files_written_in_the_shell_land_in_home(tmp_path):
 
 
 def test_paths_stay_inside_the_machine(tmp_path):
-    code, out, _ = sh("cat /../../../etc/hostname; cd /; cd ..; pwd", tmp_path)
+    _code, out, _ = sh("cat /../../../etc/hostname; cd /; cd ..; pwd", tmp_path)
     assert out == "cowasm\n/\n"
 
 
 def test_fork_bomb_hits_the_process_limit(tmp_path):
     limits = Limits(processes=16)
-    code, out, err = sh(
+    _code, _out, err = sh(
         "i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done; echo survived", tmp_path,
         limits=limits, timeout=60,
     )  # fmt: skip
@@ -82,7 +82,7 @@ def test_fork_bomb_hits_the_process_limit(tmp_path):
 
 
 def test_exit_status_of_a_killed_process(tmp_path):
-    code, out, _ = sh("sleep 10 & kill -TERM $!; wait $!; echo $?", tmp_path)
+    _code, out, _ = sh("sleep 10 & kill -TERM $!; wait $!; echo $?", tmp_path)
     assert out == "143\n"
 
 
@@ -92,5 +92,5 @@ def test_external_command_not_found(tmp_path):
 
 
 def test_cli_style_stdin(tmp_path):
-    code, out, _ = run(["/bin/sh", "-c", "tr a-z A-Z"], tmp_path, stdin=b"shout\n")
+    _code, out, _ = run(["/bin/sh", "-c", "tr a-z A-Z"], tmp_path, stdin=b"shout\n")
     assert out == "SHOUT\n"
