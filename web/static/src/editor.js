@@ -86,7 +86,8 @@ function baseExtensions (readOnly) {
     highlightActiveLine(),
     highlightSelectionMatches(),
     // Undo/redo go through Y.UndoManager so they only revert this browser's own edits.
-    keymap.of([...yUndoManagerKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...foldKeymap, indentWithTab]),
+    // Files save themselves; Mod-s must not open the browser's "Save page" dialog.
+    keymap.of([{ key: 'Mod-s', run: () => true }, ...yUndoManagerKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...foldKeymap, indentWithTab]),
     theme,
     EditorState.readOnly.of(readOnly),
     EditorView.editable.of(!readOnly)

@@ -2,6 +2,7 @@
 // matching awareness state ({user: {name, color, colorLight}}) that labels our editor cursor.
 
 import { escapeHtml } from './ui.js'
+import { icon } from './icons.js'
 
 const MAX_CHIPS = 6
 
@@ -32,7 +33,8 @@ export class Presence {
       const self = c.id === this.self
       const title = `${c.name}${self ? ' (you, click to rename)' : ''} — ${c.role === 'writer' ? 'can edit' : 'viewing'}`
       return `<span class="chip${self ? ' self' : ''}${c.role === 'writer' ? '' : ' viewer'}" style="--c:${escapeHtml(c.color)}" title="${escapeHtml(title)}">` +
-        `<span class="avatar">${escapeHtml(initials(c.name))}</span><span class="chip-name">${escapeHtml(c.name)}${self ? ' (you)' : ''}</span></span>`
+        `<span class="avatar">${escapeHtml(initials(c.name))}</span><span class="chip-name">${escapeHtml(c.name)}${self ? ' (you)' : ''}</span>` +
+        `${c.role === 'writer' ? '' : icon('eye', 'icon viewer-eye')}</span>`
     }).join('') + (sorted.length > MAX_CHIPS ? `<span class="chip more">+${sorted.length - MAX_CHIPS}</span>` : '')
   }
 }
