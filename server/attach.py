@@ -76,6 +76,7 @@ async def attach(url: str) -> int:
 
     async with websockets.connect(url, max_size=None, ping_interval=30) as ws:
         role = "viewer"
+        hello = asyncio.Event()
 
         async def send_size() -> None:
             if role == "writer" and interactive:
@@ -83,6 +84,7 @@ async def attach(url: str) -> int:
                 await ws.send(json.dumps({"type": "resize", "rows": rows, "cols": cols}))
 
         async def pump_keys() -> None:
+            await hello.wait()  # the role is known from here on
             while True:
                 data = await keys.get()
                 if not data:  # EOF on piped input: wait for the output to settle
@@ -105,6 +107,7 @@ async def attach(url: str) -> int:
                     role = event["role"]
                     note(f"attached as {role} {event['name']}; Ctrl-] detaches")
                     await send_size()
+                    hello.set()
                 elif event["type"] == "exit":
                     note(f"shell exited with status {event['status']}; Enter starts a new one")
                 elif event["type"] == "error":

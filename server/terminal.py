@@ -117,6 +117,12 @@ COLORS = [
 ]  # fmt: skip
 
 
+def exit_code(wait_status: int) -> int:
+    """The kernel reports a wait(2) status; clients get what a shell shows as `$?`."""
+    signal = wait_status & 0x7F
+    return 128 + signal if signal else (wait_status >> 8) & 0xFF
+
+
 def friendly_name() -> str:
     return f"{random.choice(ADJECTIVES)} {random.choice(ANIMALS)}"
 
@@ -238,10 +244,11 @@ class SharedTerminal:
             typed, self._type_after_prompt = self._type_after_prompt, None
             self.session.write_input(typed)
 
-    def _exited(self, gen: int, status: int) -> None:
+    def _exited(self, gen: int, wait_status: int) -> None:
         if gen != self._generation:
             return
         self._flush()  # the shell's last words go before `exit`
+        status = exit_code(wait_status)
         self.exit_status = status
         log.info("shell exited", extra={"kv": {"session": self.id, "status": status}})
         self.broadcast({"type": "exit", "status": status})
