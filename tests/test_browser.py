@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -232,6 +233,16 @@ async def test_embed_runs_commands_from_the_parent_page(server, session, pages) 
     )
     frame = parent.frames[1]
     await frame.wait_for_function(f"({TERM_TEXT})().includes('e42')")
+
+
+async def test_embed_types_its_cmd_once(session, pages):
+    url = session["embed_url"] + "&cmd=" + quote("echo c$((6*7))")
+    page = await pages.open(url)
+    await wait_for_terminal_text(page, "c42")
+    await page.reload()  # the same tab: not typed again
+    await wait_for_terminal_text(page, "c42")
+    await page.wait_for_timeout(1000)
+    assert (await page.evaluate(TERM_TEXT)).count("\nc42") == 1
 
 
 # -- files and the editor ------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Entry point of the embed page: just the terminal, plus a postMessage API for the host page:
 //   to the parent:   {type: "cowasm:ready", session}, {type: "cowasm:exit", status}
 //   from the parent: {type: "cowasm:run", command} types the command and Enter (writers only)
+// `?cmd=` (config.cmd) is typed once per browser tab, so reloading the page does not repeat it.
+// (Template copies get their cmd from the server instead, at the copy's first start.)
 
 import { readConfig } from './config.js'
 import { fillIcons } from './icons.js'
@@ -18,6 +20,11 @@ let announced = false
 term.addEventListener('hello', () => {
   if (!announced) post({ type: 'cowasm:ready', session: config.session })
   announced = true
+  const key = `cowasm-cmd:${config.session}:${config.cmd}`
+  if (config.cmd && term.isWriter && !sessionStorage.getItem(key)) {
+    sessionStorage.setItem(key, '1')
+    term.run(config.cmd)
+  }
 })
 term.addEventListener('exit', (e) => post({ type: 'cowasm:exit', status: e.detail.status }))
 term.addEventListener('status', (e) => showStatus(document.querySelector('.status-dot'), 'terminal', e.detail.state))
