@@ -131,7 +131,7 @@ def load_file(path: str) -> Program:
 
 _EpochCallback = ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p,
-    ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_int),
+    ctypes.POINTER(ctypes.c_uint64), ctypes.POINTER(ctypes.c_uint8),
 )  # fmt: skip
 _set_epoch_callback = ctypes.CFUNCTYPE(
     None, ctypes.c_void_p, _EpochCallback, ctypes.c_void_p, ctypes.c_void_p
