@@ -102,8 +102,9 @@ class Process:
         except Killed as ex:
             status = ex.sig
         except Exception:
-            log.exception("process %d crashed", self.pid)
-            status = signals.SIGSYS
+            if not self.kill_sig:  # else: killed while the host was calling into the image
+                log.exception("process %d crashed", self.pid)
+            status = self.kill_sig or signals.SIGSYS
         finally:
             self.image = None
             self.machine.exit(self, status)
@@ -174,6 +175,8 @@ class Process:
     # -- signals --
     def deliver_signals(self) -> None:
         """Act on pending signals at a syscall boundary (called on the way out of every import)."""
+        if self.kill_sig:
+            raise Killed(self.kill_sig)
         img = self.image
         if img is None or (img.program.forks and img.asyncify_state() != 0):
             return  # mid-unwind or mid-rewind: deliver after the fork completes
