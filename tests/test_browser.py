@@ -287,14 +287,20 @@ async def test_rename_and_delete_reach_other_browsers(session, pages) -> None:
         await ready(p)
         await files_synced(p)
     await new_file_via_tree(a, "src/old.txt")  # creates the folder too
-    await b.wait_for_selector(".tree-row[data-path='src']")
+    await a.click(".cm-content")
+    await a.keyboard.type("some text")
+    await b.click(".tree-row[data-path='src']")
+    await b.click(".tree-row[data-path='src/old.txt']")
+    await wait_for_editor_text(b, "some text")
     await a.click(".tree-row[data-path='src/old.txt'] [data-act=rename]")
     await a.keyboard.press("Control+A")
     await a.keyboard.type("new.txt")
     await a.keyboard.press("Enter")
-    await b.click(".tree-row[data-path='src']")
     await b.wait_for_selector(".tree-row[data-path='src/new.txt']")
     assert await b.locator(".tree-row[data-path='src/old.txt']").count() == 0
+    # b's editor follows the file to its new name.
+    await b.wait_for_selector(".editor-title:has-text('src/new.txt')")
+    await wait_for_editor_text(b, "some text")
     a.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
     await a.hover(".tree-row[data-path='src']")  # row actions show on hover
     await a.click(".tree-row[data-path='src'] [data-act=delete]")

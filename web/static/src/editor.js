@@ -98,13 +98,15 @@ export class Editor {
   /**
    * @param {HTMLElement} root pane with .editor-title, .editor-host and .editor-placeholder
    * @param {import('./files.js').FileStore} store
-   * @param {{readOnly: boolean, onDownload: (path: string) => void}} opts
+   * @param {{readOnly: boolean, onDownload: (path: string) => void, onMoved: (path: string) => void}} opts
    */
-  constructor (root, store, { readOnly, onDownload }) {
+  constructor (root, store, { readOnly, onDownload, onMoved }) {
     this.root = root
     this.store = store
     this.readOnly = readOnly
     this.onDownload = onDownload
+    this.onMoved = onMoved
+    this.known = null // paths of `files` at the last refresh, to recognise renames
     this.title = root.querySelector('.editor-title')
     this.placeholder = root.querySelector('.editor-placeholder')
     this.path = null
@@ -121,6 +123,7 @@ export class Editor {
     const ytext = this.store.text(path)
     this.path = path
     this.ytext = ytext
+    this.known = new Set(this.store.files.keys())
     this.title.textContent = path
     this.title.title = path
     this.undoManager?.destroy()
@@ -145,11 +148,20 @@ export class Editor {
     this.root.classList.remove('empty')
   }
 
-  /** Called when the file maps changed: follows our file if it was replaced or removed. */
+  /** Called when the file maps changed: follows our file if it was replaced, moved or removed. */
   refresh () {
+    const known = this.known
+    this.known = new Set(this.store.files.keys())
     if (!this.path) return
-    if (!this.store.exists(this.path)) this.close(`${this.path} was deleted or renamed.`)
-    else if (this.store.text(this.path) !== this.ytext) this.open(this.path) // replaced, or text <-> blob
+    if (this.store.exists(this.path)) {
+      if (this.store.text(this.path) !== this.ytext) this.open(this.path) // replaced, or text <-> blob
+      return
+    }
+    // Someone renamed it: a rename copies the text to one new path in the same transaction.
+    const content = this.view.state.doc.toString()
+    const moved = [...this.known].filter((p) => !known?.has(p) && this.store.text(p)?.toString() === content)
+    if (this.ytext && moved.length === 1) this.onMoved(moved[0])
+    else this.close(`${this.path} was deleted.`)
   }
 
   close (message) {

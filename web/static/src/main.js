@@ -24,7 +24,8 @@ bindSplitters($('.workspace'))
 const store = new FileStore(config)
 const editor = new Editor($('.editor-pane'), store, {
   readOnly: !canEdit,
-  onDownload: (path) => tree.download(path)
+  onDownload: (path) => tree.download(path),
+  onMoved: (path) => openFile(path)
 })
 const tree = new TreeView($('.tree-pane'), store, { canEdit, onOpen: openFile })
 
