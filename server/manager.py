@@ -127,7 +127,7 @@ class SessionManager:
         term = self.terminals.pop(session_id, None)
         if term is None:
             return
-        await term.close_clients(reason)
+        await term.close_clients(reason, 4404 if reason == "deleted" else 1001)
         await term.stop()
         self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))
         await self.homes.release(session_id)

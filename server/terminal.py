@@ -288,14 +288,15 @@ class SharedTerminal:
             self._apply_size()
         self._broadcast_viewers()
 
-    async def close_clients(self, reason: str) -> None:
-        """Say goodbye to everyone (session deleted, server shutting down)."""
+    async def close_clients(self, reason: str, code: int = 1001) -> None:
+        """Say goodbye to everyone (1001: server shutting down; 4404: session deleted)."""
 
         async def bye(client: Client) -> None:
             if client.task is not None:
                 client.task.cancel()
             try:
-                await asyncio.wait_for(client.ws.close(code=1001, message=reason.encode()), 2)
+                closing = client.ws.close(code=code, message=reason.encode())
+                await asyncio.wait_for(closing, 2)
             except (TimeoutError, ConnectionError, RuntimeError):
                 client.abort()
 

@@ -269,3 +269,13 @@ async def test_names_can_change(app_client, session):
     a = await connect(app_client, session, session["edit"], "Ann")
     await a.ws.send_json({"type": "name", "name": "Annie"})
     await a.pump_until(lambda: any(c["name"] == "Annie" for c in a.messages[-1].get("clients", [])))
+
+
+async def test_deleting_a_session_closes_its_clients_for_good(app_client, session):
+    viewer = await connect(app_client, session, session["view"])
+    url = f"/api/sessions/{session['id']}?token={session['edit']}"
+    assert (await app_client.delete(url)).status == 204
+    async with asyncio.timeout(10):
+        while (msg := await viewer.ws.receive()).type in (WSMsgType.BINARY, WSMsgType.TEXT):
+            pass
+    assert (msg.type, msg.data) == (WSMsgType.CLOSE, 4404)  # the page must not reconnect
