@@ -1,6 +1,7 @@
 // Bundles the page scripts and styles into static/dist/ (served as /static/dist/...).
 //   node build.mjs           one minified build
 //   node build.mjs --watch   rebuild on change (development)
+import { rmSync } from 'node:fs'
 import * as esbuild from 'esbuild'
 
 const options = {
@@ -25,5 +26,6 @@ const options = {
 if (process.argv.includes('--watch')) {
   await (await esbuild.context(options)).watch()
 } else {
+  rmSync(options.outdir, { recursive: true, force: true }) // no stale hashed chunks
   await esbuild.build(options)
 }
