@@ -1,0 +1,111 @@
+"""The session as a user at the terminal sees it: prompt, echo, Ctrl-C, job control, resize."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from server.sessions.session import Session, SessionConfig
+from server.sessions.vfs.hostdir import HostDir
+
+
+class Terminal:
+    def __init__(self, home) -> None:
+        self.screen = bytearray()
+        self.changed = threading.Condition()
+        self.exited: int | None = None
+        self.session = Session(SessionConfig(), HostDir(home), self._output, self._exit)
+        self.session.start()
+
+    def _output(self, data: bytes) -> None:
+        with self.changed:
+            self.screen += data
+            self.changed.notify_all()
+
+    def _exit(self, status: int) -> None:
+        with self.changed:
+            self.exited = status
+            self.changed.notify_all()
+
+    def type(self, text: str) -> None:
+        self.session.write_input(text.encode())
+
+    def expect(self, text: str, timeout: float = 20) -> float:
+        """Wait until `text` is on screen after the current mark; returns the seconds it took."""
+        t = time.monotonic()
+        with self.changed:
+            ok = self.changed.wait_for(lambda: text.encode() in self.screen[self.mark :], timeout)
+        assert ok, f"{text!r} not seen; screen: {bytes(self.screen[self.mark :])!r}"
+        self.mark = self.screen.index(text.encode(), self.mark) + len(text)
+        return time.monotonic() - t
+
+    mark = 0
+
+
+@pytest.fixture
+def term(tmp_path):
+    t = Terminal(tmp_path)
+    t.expect("$ ")
+    yield t
+    t.session.stop()
+
+
+def test_prompt_echo_and_output(term):
+    term.type("echo hi | wc -c\r")
+    term.expect("echo hi | wc -c\r\n")  # echoed by the line discipline
+    term.expect("3\r\n")
+    term.expect("$ ")
+
+
+def test_ctrl_c_kills_the_foreground_job_not_the_shell(term):
+    term.type("sleep 100\r")
+    term.expect("sleep 100\r\n")
+    time.sleep(0.3)
+    term.type("\x03")
+    assert term.expect("$ ") < 5
+    term.type("echo alive\r")
+    term.expect("alive\r\n")
+    assert term.exited is None
+
+
+def test_ctrl_c_stops_a_busy_loop_in_the_shell(term):
+    term.type("while :; do :; done\r")
+    time.sleep(0.5)
+    term.type("\x03")
+    term.expect("$ ")
+    term.type("echo back\r")
+    term.expect("back\r\n")
+
+
+def test_ls_uses_columns_on_a_terminal(term, tmp_path):
+    for name in ("alpha", "beta", "gamma"):
+        (tmp_path / name).write_text("x")
+    term.type("ls\r")
+    term.expect("alpha")
+    term.expect("beta")
+    term.expect("gamma")
+    line = bytes(term.screen).split(b"ls\r\n", 1)[1].split(b"\r\n", 1)[0]
+    assert b"beta" in line  # several names on one line
+
+
+def test_resize_is_seen_by_programs(term):
+    term.session.resize(40, 120)
+    term.type("stty size 2>/dev/null || echo $(tput lines 2>/dev/null) ; echo cols=$COLUMNS\r")
+    term.type("ls --help >/dev/null; echo done\r")
+    term.expect("done\r\n")
+
+
+def test_exit_ends_the_session(term):
+    term.type("exit 3\r")
+    with term.changed:
+        assert term.changed.wait_for(lambda: term.exited is not None, 10)
+    assert term.exited == 3 << 8
+
+
+def test_background_job_and_wait(term):
+    term.type("(sleep 0.3; echo later) & echo now; wait; echo all-done\r")
+    term.expect("now")
+    term.expect("later")
+    term.expect("all-done")
