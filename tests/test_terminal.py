@@ -279,3 +279,15 @@ async def test_deleting_a_session_closes_its_clients_for_good(app_client, sessio
         while (msg := await viewer.ws.receive()).type in (WSMsgType.BINARY, WSMsgType.TEXT):
             pass
     assert (msg.type, msg.data) == (WSMsgType.CLOSE, 4404)  # the page must not reconnect
+
+
+async def test_a_late_joiner_gets_at_least_256_kib_of_scrollback(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    await prompt(writer)
+    await writer.type("seq 1 100000; echo end$((6*7))\r")  # 689 KB on the terminal
+    await writer.expect(b"end42", timeout=120)
+    late = await connect(app_client, session, session["view"])
+    await late.expect(b"end42")
+    assert len(late.output) >= 256 << 10
+    assert late.output.split(b"\r\n", 1)[0].isdigit()  # the replay starts at a line start
+    assert b"99999\r\n100000\r\n" in late.output
