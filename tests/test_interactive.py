@@ -90,11 +90,13 @@ def test_ls_uses_columns_on_a_terminal(term, tmp_path):
     assert b"beta" in line  # several names on one line
 
 
-def test_resize_is_seen_by_programs(term):
+def test_resize_raises_sigwinch_in_the_foreground(term):
+    term.type("trap 'echo got-winch' WINCH\r")
+    term.expect("$ ")
     term.session.resize(40, 120)
-    term.type("stty size 2>/dev/null || echo $(tput lines 2>/dev/null) ; echo cols=$COLUMNS\r")
-    term.type("ls --help >/dev/null; echo done\r")
-    term.expect("done\r\n")
+    term.type("echo after\r")
+    term.expect("got-winch")
+    term.expect("after\r\n")
 
 
 def test_exit_ends_the_session(term):
@@ -109,3 +111,25 @@ def test_background_job_and_wait(term):
     term.expect("now")
     term.expect("later")
     term.expect("all-done")
+
+
+def test_background_reader_is_stopped_not_fed_the_shells_input(term):
+    term.type("cat &\r")
+    term.expect("$ ")
+    term.type("echo still-mine\r")
+    term.expect("still-mine\r\n")
+    term.type("jobs\r")
+    term.expect("Stopped")
+    term.type("kill -9 %1\r")
+    term.expect("$ ")
+
+
+def test_ctrl_z_and_fg_resume_a_sleep(term):
+    term.type("sleep 1\r")
+    time.sleep(0.3)
+    term.type("\x1a")
+    term.expect("Stopped")
+    term.type("fg\r")
+    term.expect("$ ")
+    term.type("echo woke $?\r")
+    term.expect("woke 0")

@@ -55,6 +55,11 @@ class Machine:
         """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while not ready():
+            if proc.signals.deliverable and not proc.kill_sig:
+                stop = proc.signals.take_stop()
+                if stop:  # stopping and continuing does not interrupt the call
+                    proc.stop(stop)
+                    continue
             if proc.signals.deliverable or proc.kill_sig:
                 raise InterruptedError(errno.EINTR, "interrupted")
             if deadline is None:

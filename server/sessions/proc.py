@@ -191,7 +191,7 @@ class Process:
                     saved = self.signals.mask
                     self.signals.mask |= signals.bit(sig)
                 elif disp == DEFAULT and sig in signals.STOPPING:
-                    self._stop(sig)
+                    self.stop(sig)
                     continue
                 elif disp == DEFAULT and sig not in signals.IGNORED_BY_DEFAULT:
                     raise Killed(sig)
@@ -203,7 +203,7 @@ class Process:
                 with m.cond:
                     self.signals.mask = saved
 
-    def _stop(self, sig: int) -> None:
+    def stop(self, sig: int) -> None:
         """Default action of SIGTSTP and friends: sleep until SIGCONT (or death). Holds cond."""
         m = self.machine
         self.stopped = sig

@@ -62,6 +62,14 @@ class SignalState:
         self.pending &= ~low
         return low.bit_length()
 
+    def take_stop(self) -> int:
+        """Remove and return a deliverable stop signal left at its default action (else 0)."""
+        for sig in STOPPING:
+            if self.deliverable & bit(sig) and self.disp[sig] == DEFAULT:
+                self.pending &= ~bit(sig)
+                return sig
+        return 0
+
     def fork(self) -> SignalState:
         child = SignalState()
         child.disp = list(self.disp)

@@ -11,6 +11,7 @@ change raises SIGWINCH.
 from __future__ import annotations
 
 import codecs
+import errno
 import struct
 import threading
 from collections import deque
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .fd import FT_CHAR, OpenFile
-from .signals import SIGINT, SIGQUIT, SIGTSTP, SIGWINCH
+from .signals import IGNORE, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH, bit
 from .vfs.base import CHARDEV, Stat
 
 if TYPE_CHECKING:
@@ -236,6 +237,9 @@ class Tty:
     def read(self, proc: Process, size: int, nonblock: bool) -> bytes:
         m = self.machine
         with m.cond:
+            init = m.procs.get(1)
+            if init and self.fg_pgrp and proc.pgid != self.fg_pgrp and proc.sid == init.sid:
+                self._background_read(proc)
             self.reader = proc.name
             if nonblock and not self.readable():
                 raise BlockingIOError(11, "no input")
@@ -249,6 +253,13 @@ class Tty:
             data = bytes(self.raw[:size])
             del self.raw[:size]
             return data
+
+    def _background_read(self, proc: Process) -> None:
+        """A background job reading the terminal gets SIGTTIN (job control), or EIO."""
+        if proc.signals.disp[SIGTTIN] == IGNORE or proc.signals.mask & bit(SIGTTIN):
+            raise OSError(errno.EIO, "background read from the terminal")
+        self.machine.signal_group(proc.pgid, SIGTTIN)
+        raise InterruptedError(errno.EINTR, "background read")
 
     def set_canonical_input(self) -> None:
         """Leaving canonical mode hands pending lines and the edited line to raw reads."""
