@@ -86,6 +86,7 @@ class Program:
     module: wasmtime.Module
     pre: wasmtime.InstancePre
     forks: bool  # built with asyncify (can fork)
+    initial_pages: frozenset[int] | None = None  # pages not zero in a fresh instance (see clone)
 
 
 def load_bytes(name: str, data: bytes) -> Program:
@@ -150,6 +151,19 @@ def _on_epoch(_ctx: int, _env: int, delta: Any, kind: Any) -> int:
     return 0
 
 
+PAGE = 4096
+_ZERO_PAGE = ctypes.create_string_buffer(PAGE)
+_memcmp = ctypes.CDLL(None).memcmp
+_memcmp.restype = ctypes.c_int
+_memcmp.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+
+
+def _nonzero_pages(base: int, size: int) -> frozenset[int]:
+    return frozenset(
+        off // PAGE for off in range(0, size, PAGE) if _memcmp(base + off, _ZERO_PAGE, PAGE)
+    )
+
+
 class Image:
     """One instance of a program: a process's current memory and code."""
 
@@ -178,7 +192,12 @@ class Image:
         return self.call("asyncify_get_state") if self.program.forks else 0  # type: ignore[no-any-return]
 
     def clone(self, memory_limit: int) -> Image:
-        """A copy for a forked child: same module, same memory and stack pointer."""
+        """A copy for a forked child: same module, same memory and stack pointer.
+
+        Only pages that differ from a fresh instance are copied: a page that is zero in the
+        parent and zero in a fresh instance (most of the stack and heap) is left alone, which
+        spares the child the page faults of touching it.
+        """
         child = Image(self.program, memory_limit)
         mem = self.memory.ref
         cmem = child.memory.ref
@@ -187,7 +206,13 @@ class Image:
             cmem.grow(child.store, grow)
         size = self.memory.sync()
         child.memory.sync()
-        ctypes.memmove(child.memory.base, self.memory.base, size)
+        src, dst = self.memory.base, child.memory.base
+        initial = self.program.initial_pages
+        if initial is None:
+            initial = self.program.initial_pages = _nonzero_pages(dst, child.memory.size)
+        for off in range(0, size, PAGE):
+            if (off // PAGE) in initial or _memcmp(src + off, _ZERO_PAGE, PAGE):
+                ctypes.memmove(dst + off, src + off, PAGE)
         sp = self.exports["__stack_pointer"]
         child.exports["__stack_pointer"].set_value(child.store, sp.value(self.store))  # type: ignore[union-attr]
         return child
