@@ -151,8 +151,10 @@ class Memory:
         addr = self.check(ptr, n)
         if isinstance(data, bytes):
             ctypes.memmove(addr, data, n)
+        elif isinstance(data, bytearray):
+            ctypes.memmove(addr, (ctypes.c_char * n).from_buffer(data), n)
         else:
-            (ctypes.c_char * n).from_address(addr)[:] = bytes(data)
+            ctypes.memmove(addr, bytes(data), n)
 
     def view(self, ptr: int, length: int) -> Any:
         """A writable ctypes buffer over memory[ptr:ptr+length] (valid until memory grows)."""

@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 import errno
+from collections import deque
 from typing import TYPE_CHECKING
 
 from .fd import FT_UNKNOWN, OpenFile
@@ -24,11 +25,36 @@ PIPE_BUF = 4096
 
 
 class Pipe:
+    """The buffer is a queue of the written byte strings, so a read that takes whole writes
+    (the common case: equal buffer sizes on both sides) copies nothing."""
+
     def __init__(self, machine: Machine) -> None:
         self.machine = machine
-        self.buf = bytearray()
+        self.chunks: deque[bytes] = deque()
+        self.size = 0
         self.readers = 1
         self.writers = 1
+
+    def put(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+
+    def take(self, size: int) -> bytes:
+        out = []
+        want = size
+        while want and self.chunks:
+            chunk = self.chunks.popleft()
+            if len(chunk) > want:
+                self.chunks.appendleft(chunk[want:])
+                chunk = chunk[:want]
+            out.append(chunk)
+            want -= len(chunk)
+        self.size -= size - want
+        return out[0] if len(out) == 1 else b"".join(out)
+
+    def clear(self) -> None:
+        self.chunks.clear()
+        self.size = 0
 
     def ends(self) -> tuple[PipeEnd, PipeEnd]:
         return PipeEnd(self, reader=True), PipeEnd(self, reader=False)
@@ -42,24 +68,23 @@ class PipeEnd(OpenFile):
         self.pipe = pipe
 
     def stat(self) -> Stat:
-        return Stat(FIFO, len(self.pipe.buf), 0o600)
+        return Stat(FIFO, self.pipe.size, 0o600)
 
     def ready(self, write: bool) -> bool:
         p = self.pipe
         if write:
-            return p.readers == 0 or len(p.buf) < CAPACITY
-        return bool(p.buf) or p.writers == 0
+            return p.readers == 0 or p.size < CAPACITY
+        return p.size > 0 or p.writers == 0
 
     def read(self, proc: Process, size: int) -> bytes:
         if not self.readable:
             raise OSError(errno.EBADF, "write end of a pipe")
         p, m = self.pipe, self.pipe.machine
         with m.cond:
-            if not p.buf and p.writers and self.nonblock:
+            if not p.size and p.writers and self.nonblock:
                 raise OSError(errno.EAGAIN, "pipe empty")
-            m.block(proc, lambda: bool(p.buf) or p.writers == 0)
-            data = bytes(p.buf[:size])
-            del p.buf[:size]
+            m.block(proc, lambda: p.size > 0 or p.writers == 0)
+            data = p.take(size)
             m.cond.notify_all()
             return data
 
@@ -71,12 +96,12 @@ class PipeEnd(OpenFile):
         with m.cond:
             while done < len(data):
                 need = len(data) - done if len(data) <= PIPE_BUF else 1
-                if p.readers and CAPACITY - len(p.buf) < need and self.nonblock:
+                if p.readers and CAPACITY - p.size < need and self.nonblock:
                     if done:
                         return done
                     raise OSError(errno.EAGAIN, "pipe full")
                 try:
-                    m.block(proc, lambda n=need: p.readers == 0 or CAPACITY - len(p.buf) >= n)
+                    m.block(proc, lambda n=need: p.readers == 0 or CAPACITY - p.size >= n)
                 except InterruptedError:
                     if done:
                         return done
@@ -84,8 +109,8 @@ class PipeEnd(OpenFile):
                 if p.readers == 0:
                     m.send_signal(proc, SIGPIPE)
                     raise OSError(errno.EPIPE, "broken pipe")
-                chunk = data[done : done + CAPACITY - len(p.buf)]
-                p.buf += chunk
+                chunk = data[done : done + CAPACITY - p.size]
+                p.put(chunk)
                 done += len(chunk)
                 m.cond.notify_all()
         return done
@@ -96,7 +121,7 @@ class PipeEnd(OpenFile):
             if self.readable:
                 p.readers -= 1
                 if not p.readers:
-                    p.buf.clear()
+                    p.clear()
             else:
                 p.writers -= 1
             m.cond.notify_all()
