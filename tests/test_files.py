@@ -332,3 +332,33 @@ def test_doc_model_is_plain_numbers() -> None:
 
     tree["x"] = Entry("file", 0o644, 1.7e12, 3).to_json()
     assert tree["x"] == {"kind": "file", "mode": 420.0, "mtime": 1.7e12, "size": 3.0}
+
+
+KILLED = """
+import asyncio, os, sys
+from server.files import FileTreeStore
+from server.sessions.vfs.base import OpenFlags
+
+async def main():
+    tree = await FileTreeStore(sys.argv[1]).open("s1")
+    def shell():
+        h = tree.backend().open("kept.txt", OpenFlags(write=True, create=True, truncate=True))
+        h.pwrite(b"acknowledged\\n", 0)
+        h.close()
+    await asyncio.get_running_loop().run_in_executor(None, shell)
+    os.kill(os.getpid(), 9)  # no close(), no compaction
+
+asyncio.run(main())
+"""
+
+
+async def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
+    import sys
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", KILLED, str(tmp_path), cwd=Path(__file__).resolve().parent.parent
+    )
+    assert await proc.wait() == -9
+    store = FileTreeStore(tmp_path)
+    assert (await store.open("s1")).read("kept.txt") == b"acknowledged\n"
+    await store.close()

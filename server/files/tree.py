@@ -165,17 +165,26 @@ class FileTree:
                 keys.update(ev.keys)
         return keys
 
+    # An exception escaping an observer would abort the sender's connection after the update
+    # was already applied, so the cache refreshers log instead of raising.
+
     def _on_files(self, events: list[Any]) -> None:
-        with self._lock:
-            for key in self._changed_keys(events):
-                self._refresh_text(key)
-                if self._origin != KERNEL:
-                    self._touched[key] = now_ms()
+        try:
+            with self._lock:
+                for key in self._changed_keys(events):
+                    self._refresh_text(key)
+                    if self._origin != KERNEL:
+                        self._touched[key] = now_ms()
+        except Exception:
+            log.exception("file cache refresh failed")
 
     def _on_tree(self, events: list[Any]) -> None:
-        with self._lock:
-            for key in self._changed_keys(events):
-                self._refresh_entry(key)
+        try:
+            with self._lock:
+                for key in self._changed_keys(events):
+                    self._refresh_entry(key)
+        except Exception:
+            log.exception("tree cache refresh failed")
 
     def _size(self, key: str) -> int:
         if key in self._texts:
