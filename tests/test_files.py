@@ -362,3 +362,9 @@ async def test_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     store = FileTreeStore(tmp_path)
     assert (await store.open("s1")).read("kept.txt") == b"acknowledged\n"
     await store.close()
+
+
+async def test_backend_called_on_the_loop_thread_does_not_deadlock(server) -> None:  # type: ignore[no-untyped-def]
+    be = (await server.store.open("s1")).backend()
+    shell_write(be, "direct.txt", b"inline\n")  # on the loop thread itself
+    assert shell_read(be, "direct.txt") == b"inline\n"
