@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -38,7 +39,7 @@ def report(name: str, samples: list[float]) -> None:
     )
 
 
-async def main(n: int, size: int) -> None:
+async def measure(n: int, size: int) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="files-bench-"))
     store = FileTreeStore(data_dir)
 
@@ -131,9 +132,13 @@ async def main(n: int, size: int) -> None:
     await runner.cleanup()
 
 
-if __name__ == "__main__":
+def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--size", type=int, default=20_000)
-    args = ap.parse_args()
-    asyncio.run(main(args.n, args.size))
+    ap.add_argument("--size", type=int, default=20000)
+    args = ap.parse_args(sys.argv[1:])
+    asyncio.run(measure(args.n, args.size))
+
+
+if __name__ == "__main__":
+    main()
