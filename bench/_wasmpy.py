@@ -62,6 +62,7 @@ def _stubs(linker: wasmtime.Linker, module: wasmtime.Module, store_ref: list) ->
 
     special = {
         "getcwd": getcwd,
+        "chdir": lambda path: 0,  # libcowasm keeps wasi-libc's cwd itself
         "getpid": lambda: 42,
         "getppid": lambda: 1,
         "getpgid": lambda pid: 42,
@@ -93,7 +94,7 @@ def run(
     capture: bool = True,
 ) -> tuple[int, bytes, bytes]:
     """python3 ARGS...; returns (exit code, stdout, stderr). `files` maps guest paths (relative
-    to /) to host files hard-linked into the scratch root."""
+    to /) to host files or folders, hard-linked into the scratch root."""
     eng = eng or engine()
     module = module or load(eng)
     with tempfile.TemporaryDirectory() as root:
@@ -111,9 +112,13 @@ def run(
         elif not capture:
             wasi.inherit_stdin()
         shutil.copytree(PREFIX, Path(root, "usr/local"), copy_function=os.link)
+        Path(root, "tmp").mkdir()
         for guest, host in (files or {}).items():
             Path(root, guest).parent.mkdir(parents=True, exist_ok=True)
-            os.link(host, Path(root, guest))
+            if host.is_dir():
+                shutil.copytree(host, Path(root, guest), copy_function=os.link)
+            else:
+                os.link(host, Path(root, guest))
         wasi.preopen_dir(root, "/")
         store = wasmtime.Store(eng)
         store.set_wasi(wasi)

@@ -35,6 +35,13 @@ SKIP_DIRS = {"__pycache__", "test", "tests", "idle_test"}
 # Debian looks the build-time variables up under a shorter name than the build writes.
 SYSCONFIGDATA = "_sysconfigdata__wasi_wasm32-wasi.py"
 SYSCONFIGDATA_ALIASES = [SYSCONFIGDATA, "_sysconfigdata__wasm32-wasi.py"]
+# Wheel sources that need a change for WASI: (old, new) pairs. There is no _ctypes (no libffi).
+FIXUPS = {
+    "sympy/external/gmpy.py": [
+        ("from ctypes import c_long, sizeof", "from struct import calcsize"),
+        ("8*sizeof(c_long)", '8*calcsize("l")'),
+    ],
+}
 
 
 def pyc(source: bytes, runtime_path: str) -> bytes:
@@ -60,7 +67,11 @@ def add_tree(
             continue
         name = f"{prefix}/{rel.as_posix()}"
         if path.suffix == ".py":
-            put(zf, name[:-3] + ".pyc", pyc(path.read_bytes(), f"{runtime}/{name}"))
+            try:
+                put(zf, name[:-3] + ".pyc", pyc(path.read_bytes(), f"{runtime}/{name}"))
+            except SyntaxError:
+                if not keep_source:  # only tests carry deliberately broken files
+                    raise
             if not keep_source:
                 continue
         put(zf, name, path.read_bytes())
@@ -89,6 +100,14 @@ def pack_tests(libdir: Path, out: Path) -> None:
         add_tree(zf, libdir / "test", "test", runtime, {"__pycache__"}, keep_source=True)
 
 
+def fixup(name: str, source: bytes) -> bytes:
+    for old, new in FIXUPS.get(name, []):
+        if old.encode() not in source:
+            raise SystemExit(f"pack.py: fixup for {name} no longer applies: {old!r}")
+        source = source.replace(old.encode(), new.encode())
+    return source
+
+
 def pack_wheels(wheeldir: Path, sitedir: Path) -> None:
     sitedir.mkdir(parents=True, exist_ok=True)
     names = []
@@ -101,7 +120,11 @@ def pack_wheels(wheeldir: Path, sitedir: Path) -> None:
                 if info.is_dir() or {"tests", "test"} & set(name.split("/")[:-1]):
                     continue
                 if name.endswith(".py"):
-                    put(zf, name[:-3] + ".pyc", pyc(src.read(info), f"{runtime}/{name}"))
+                    put(
+                        zf,
+                        name[:-3] + ".pyc",
+                        pyc(fixup(name, src.read(info)), f"{runtime}/{name}"),
+                    )
                 elif ".dist-info/" not in name or name.endswith("/METADATA"):
                     put(zf, name, src.read(info))
         names.append(out.name)
