@@ -22,4 +22,4 @@ RANLIB    := $(ZIG) ranlib
 OPTFLAGS  ?= -O2
 
 $(WASM_OPT):
-	cd $(WASM) && npm install --no-audit --no-fund --silent
+	cd $(WASM) && npm ci --no-audit --no-fund --silent
