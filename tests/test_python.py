@@ -1,0 +1,147 @@
+"""CPython 3.11 on the machine: scripts, stdin, the standard library, sympy, the REPL with
+line editing and Ctrl-C, and limits that end in a Python exception rather than a dead session."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from kernel_helpers import run, sh
+from test_interactive import Terminal
+
+from server.sessions.session import Limits
+
+MODULES = [
+    "json",
+    "re",
+    "math",
+    "decimal",
+    "fractions",
+    "datetime",
+    "collections",
+    "itertools",
+    "functools",
+    "random",
+    "statistics",
+    "hashlib",
+    "zlib",
+    "bz2",
+    "lzma",
+    "sqlite3",
+    "csv",
+    "struct",
+    "array",
+    "textwrap",
+    "dataclasses",
+    "typing",
+    "unittest",
+    "doctest",
+    "pathlib",
+    "shutil",
+    "tempfile",
+    "io",
+    "argparse",
+    "zoneinfo",
+    "sysconfig",
+]
+
+
+def test_c_and_exit_status(tmp_path):
+    assert sh("python3 -c 'print(6 * 7)'", tmp_path)[:2] == (0, "42\n")
+    assert sh("python -c 'raise SystemExit(4)'; echo $?", tmp_path)[1] == "4\n"
+
+
+def test_script_reads_stdin_with_input(tmp_path):
+    (tmp_path / "hello.py").write_text("name = input('name? ')\nprint(f'hello {name}')\n")
+    code, out, _ = run(["/bin/python3", "hello.py"], tmp_path, stdin=b"Ada\n")
+    assert (code, out) == (0, "name? hello Ada\n")
+
+
+def test_the_standard_library_imports_and_works(tmp_path):
+    script = f"""
+import {", ".join(MODULES)}
+from decimal import Decimal
+assert str(Decimal(1) / Decimal(8)) == "0.125"
+assert json.loads(json.dumps({{"a": [1, 2]}})) == {{"a": [1, 2]}}
+assert zlib.decompress(bz2.decompress(lzma.decompress(lzma.compress(
+    bz2.compress(zlib.compress(b"x" * 1000)))))) == b"x" * 1000
+db = sqlite3.connect(":memory:")
+db.execute("create table t (v)"); db.execute("insert into t values (42)")
+assert db.execute("select v from t").fetchone() == (42,)
+assert hashlib.sha256(b"abc").hexdigest().startswith("ba7816bf")
+assert sum(range(10**6)) == 499999500000
+print("ok", len({MODULES!r}))
+"""
+    (tmp_path / "mods.py").write_text(script)
+    code, out, err = sh("python3 mods.py", tmp_path)
+    assert (code, out) == (0, f"ok {len(MODULES)}\n"), err
+
+
+def test_files_written_by_python_land_in_home_and_cat_reads_them(tmp_path):
+    _code, out, _ = sh(
+        "python3 -c \"open('out.txt', 'w').write('from python\\n')\"; cat out.txt", tmp_path
+    )
+    assert out == "from python\n"
+    assert (tmp_path / "out.txt").read_text() == "from python\n"
+
+
+def test_sympy(tmp_path):
+    _code, out, err = sh("""python3 -c 'import sympy; print(sympy.factor("x**2-1"))'""", tmp_path)
+    assert out == "(x - 1)*(x + 1)\n", err
+
+
+def test_ls_bin_and_sympy_as_in_the_issue(tmp_path):
+    _code, out, _ = sh(
+        """ls /bin | wc -l; python3 -c "import sympy; print(sympy.factor('x**2-1'))" """, tmp_path
+    )
+    count, factored = out.split("\n")[:2]
+    assert int(count) >= 60 and factored == "(x - 1)*(x + 1)"
+
+
+def test_memory_hog_gets_memory_error(tmp_path):
+    _code, out, err = sh(
+        "python3 -c 'x = bytearray(400 * 2**20)'; echo after $?", tmp_path,
+        limits=Limits(memory_bytes=128 << 20),
+    )  # fmt: skip
+    assert "MemoryError" in err and out == "after 1\n"
+
+
+def test_deep_recursion_is_a_recursion_error(tmp_path):
+    _code, out, err = sh(
+        "python3 -c 'import json\nx = []\nfor _ in range(100000): x = [x]\njson.dumps(x)'; echo $?",
+        tmp_path,
+    )
+    assert "RecursionError" in err and out == "1\n"
+
+
+@pytest.fixture
+def repl(tmp_path):
+    t = Terminal(tmp_path)
+    t.expect("$ ")
+    t.type("python3\r")
+    t.expect(">>> ", timeout=60)
+    yield t
+    t.session.stop()
+
+
+def test_repl_line_editing_and_history(repl):
+    repl.type("x = 6\r")
+    repl.expect(">>> ")
+    repl.type("print(x * 7)\r")
+    repl.expect("42\r\n")
+    repl.type("\x1b[A\x1b[D\x7f8\r")  # up, left (before ')'), erase '7', type 8
+    repl.expect("48\r\n")
+
+
+def test_ctrl_c_interrupts_sleep_input_and_busy_loops(repl):
+    for statement in ("import time; time.sleep(100)", "input()", "while True: pass"):
+        repl.type(statement + "\r")
+        time.sleep(0.5)
+        started = time.monotonic()
+        repl.type("\x03")
+        repl.expect("KeyboardInterrupt")
+        repl.expect(">>> ")
+        assert time.monotonic() - started < 5
+    repl.type("print('still here')\r")
+    repl.expect("still here")
+    assert repl.exited is None
