@@ -34,6 +34,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from .metrics import Metrics
+from .sessions.batch import exit_code  # the kernel reports wait statuses
 
 log = logging.getLogger("cowasm.terminal")
 
@@ -115,12 +116,6 @@ COLORS = [
     "#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4",
     "#f032e6", "#469990", "#9a6324", "#800000", "#808000", "#000075",
 ]  # fmt: skip
-
-
-def exit_code(wait_status: int) -> int:
-    """The kernel reports a wait(2) status; clients get what a shell shows as `$?`."""
-    signal = wait_status & 0x7F
-    return 128 + signal if signal else (wait_status >> 8) & 0xFF
 
 
 def friendly_name() -> str:

@@ -16,14 +16,10 @@ import termios
 import threading
 import tty
 
+from .batch import exit_code
 from .fd import HostStream
 from .session import HOME, Session, SessionConfig
 from .vfs.hostdir import HostDir
-
-
-def exit_code(status: int) -> int:
-    """A shell-style exit code from a wait status."""
-    return (status >> 8) & 0xFF if status & 0x7F == 0 else 128 + (status & 0x7F)
 
 
 def run(argv: list[str]) -> int:
