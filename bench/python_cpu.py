@@ -2,7 +2,7 @@
 in one run. Each section runs REPEAT times in the same interpreter; the best time counts. Prints
 per-section wasm/native ratios, absolute times, and the geometric mean (the bar: <= 1.5x).
 
-For now the wasm side runs under wasmtime's built-in WASI (bench/_wasmpy.py), not the kernel.
+The wasm side runs as a real session machine would run it: `python3` under the kernel.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench import _wasmpy
+from server.sessions import batch
+from server.sessions.vfs.hostdir import HostDir
 
 REPEAT = 3
 WORKLOAD = r"""
@@ -113,10 +114,10 @@ def run_native(script: Path) -> dict[str, float]:
 
 
 def run_wasm(script: Path) -> dict[str, float]:
-    code, out, err = _wasmpy.run(["/bench.py", str(REPEAT)], files={"bench.py": script})
-    if code:
-        raise RuntimeError(f"wasm python exited {code}: {err.decode()[-2000:]}")
-    return json.loads(out)
+    r = batch.run(["/bin/python3", script.name, str(REPEAT)], HostDir(script.parent))
+    if r.code:
+        raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
+    return json.loads(r.stdout)
 
 
 def main() -> None:
