@@ -136,6 +136,7 @@ class DirFile(OpenFile):
     def __init__(self, backend: Backend, rel: str, path: str) -> None:
         super().__init__(readable=True)
         self.backend, self.rel, self.path = backend, rel, path
+        self.listing: list[str] = []  # taken at cookie 0, so entries made meanwhile don't shift it
 
     def read(self, proc: Process, size: int) -> bytes:
         raise OSError(errno.EISDIR, self.path)
@@ -146,6 +147,7 @@ class DirFile(OpenFile):
 
 class NullDevice(OpenFile):
     filetype = FT_CHAR
+    seekable = True  # as on Linux; and what tells wasi-libc's isatty() it is not a terminal
 
     def __init__(self, name: str, readable: bool, writable: bool) -> None:
         super().__init__(readable, writable)
@@ -160,6 +162,9 @@ class NullDevice(OpenFile):
 
     def write(self, proc: Process, data: bytes) -> int:
         return len(data)
+
+    def seek(self, offset: int, whence: int) -> int:
+        return 0
 
 
 class FdTable:

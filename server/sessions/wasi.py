@@ -302,7 +302,9 @@ def fd_readdir(proc: Process, fd: int, buf: int, length: int, cookie: int, out: 
     file = proc.fds.get(fd)
     if not isinstance(file, DirFile):
         return ENOTDIR
-    names = [".", "..", *sorted(file.backend.listdir(file.rel))]
+    if cookie == 0 or not file.listing:
+        file.listing = [".", "..", *sorted(file.backend.listdir(file.rel))]
+    names = file.listing
     blob = bytearray()
     for i in range(cookie, len(names)):
         name = names[i].encode()
@@ -442,7 +444,8 @@ def path_readlink(
 def path_link(
     proc: Process, fd1: int, _flags: int, p1: int, l1: int, fd2: int, p2: int, l2: int
 ) -> int:
-    """Hard links: emulated by copying (no backend has link counts worth sharing)."""
+    """Hard links where the backend has them (host directories, memory trees); elsewhere (the
+    shared file tree) a copy."""
     src = _path(proc, fd1, p1, l1)
     dst = _path(proc, fd2, p2, l2, follow=False)
     try:
@@ -452,6 +455,10 @@ def path_link(
         pass
     if src.backend.lstat(src.rel).kind != FILE:
         raise OSError(errno.EPERM, src.path)
+    link = getattr(src.backend, "link", None)
+    if link is not None and src.backend is dst.backend:
+        link(src.rel, dst.rel)
+        return SUCCESS
     h = src.backend.open(src.rel, OpenFlags())
     try:
         data = h.pread(h.size(), 0)

@@ -94,6 +94,11 @@ class HostDir:
     def mkdir(self, path: str, mode: int) -> None:
         self._writable()
         os.mkdir(self.host(path), mode)
+        os.chmod(self.host(path), mode)  # the server's own umask must not apply
+
+    def link(self, src: str, dst: str) -> None:
+        self._writable()
+        os.link(self.host(src), self.host(dst), follow_symlinks=False)
 
     def rmdir(self, path: str) -> None:
         self._writable()

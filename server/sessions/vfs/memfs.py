@@ -224,6 +224,15 @@ class MemFS:
             del sparent.children[sname]
             dparent.children[dname] = node
 
+    def link(self, src: str, dst: str) -> None:
+        self._writable()
+        with self.lock:
+            node = self._lookup(src)
+            parent, name = self._parent(dst)
+            if name in parent.children:
+                raise OSError(errno.EEXIST, dst)
+            parent.children[name] = node
+
     def symlink(self, target: str, path: str) -> None:
         self._writable()
         with self.lock:

@@ -23,6 +23,8 @@ int fstatat(int, const char *__restrict, struct stat *__restrict, int) __COWASM_
 int chmod(const char *, mode_t) __COWASM_AS(chmod);
 int fchmod(int, mode_t) __COWASM_AS(fchmod);
 int fchmodat(int, const char *, mode_t, int) __COWASM_AS(fchmodat);
+int mkdir(const char *, mode_t) __COWASM_AS(mkdir);
+int mkdirat(int, const char *, mode_t) __COWASM_AS(mkdirat);
 #ifdef __cplusplus
 }
 #endif

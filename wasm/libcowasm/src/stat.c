@@ -12,6 +12,7 @@ int __real_stat(const char *restrict, struct stat *restrict) __asm__("stat");
 int __real_lstat(const char *restrict, struct stat *restrict) __asm__("lstat");
 int __real_fstat(int, struct stat *) __asm__("fstat");
 int __real_fstatat(int, const char *restrict, struct stat *restrict, int) __asm__("fstatat");
+int __real_mkdirat(int, const char *, mode_t) __asm__("mkdirat");
 
 /* The kernel's mode for (dirfd, path). The kernel tracks the cwd (chdir tells it), so a path
  * relative to the cwd or absolute goes as it is, with dirfd -1. (Resolving it here with
@@ -96,3 +97,19 @@ int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
 	(void)dirfd;
 	return mknod(path, mode, dev);
 }
+
+/* WASI's create-directory call has no mode: the kernel uses 0777 & ~umask, and the mode asked
+ * for (toybox's mkdir -m, or 0777 & ~umask with umask set to 0) is applied afterwards. */
+int __cowasm_mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	int r = __real_mkdirat(dirfd, path, mode);
+	if (r == 0) {
+		mode_t mask = cw_umask(0);
+		cw_umask(mask);
+		if ((mode & 07777 & ~mask) != (0777 & ~mask))
+			fchmodat(dirfd, path, mode & 07777 & ~mask, 0);
+	}
+	return r;
+}
+
+int __cowasm_mkdir(const char *path, mode_t mode) { return __cowasm_mkdirat(AT_FDCWD, path, mode); }
