@@ -240,28 +240,36 @@ class Machine:
     def wait(self, proc: Process, pid: int, options: int) -> tuple[int, int]:
         """waitpid(2): (pid, status) of a changed child, (0, 0) with WNOHANG and none."""
         with self.cond:
-            while True:
-                kids = [self.procs[c] for c in proc.children if c in self.procs]
-                match = [
-                    k for k in kids
-                    if pid == -1 or k.pid == pid or (pid == 0 and k.pgid == proc.pgid)
-                    or (pid < -1 and k.pgid == -pid)
-                ]  # fmt: skip
-                if not match:
-                    raise OSError(errno.ECHILD, "no child")
-                for k in match:
-                    if k.status is not None:
-                        proc.children.discard(k.pid)
-                        self.procs.pop(k.pid, None)
-                        return k.pid, k.status
-                    if options & WUNTRACED and k.stopped and not k.stop_reported:
-                        k.stop_reported = True
-                        return k.pid, (k.stopped << 8) | 0x7F
+            while (found := self._changed_child(proc, pid, options)) is None:
                 if options & WNOHANG:
                     return 0, 0
-                if proc.signals.deliverable or proc.kill_sig:
-                    raise InterruptedError(errno.EINTR, "interrupted")
-                self.cond.wait()
+                self.block(
+                    proc, lambda: self._changed_child(proc, pid, options, peek=True) is not None
+                )
+            child, status = found
+            if status & 0x7F == 0x7F:
+                child.stop_reported = True
+            else:
+                proc.children.discard(child.pid)
+                self.procs.pop(child.pid, None)
+            return child.pid, status
+
+    def _changed_child(self, proc: Process, pid: int, options: int) -> tuple[Process, int] | None:
+        """A child matching waitpid's `pid` that exited (or stopped, with WUNTRACED)."""
+        kids = [self.procs[c] for c in proc.children if c in self.procs]
+        match = [
+            k for k in kids
+            if pid == -1 or k.pid == pid or (pid == 0 and k.pgid == proc.pgid)
+            or (pid < -1 and k.pgid == -pid)
+        ]  # fmt: skip
+        if not match:
+            raise OSError(errno.ECHILD, "no child")
+        for k in match:
+            if k.status is not None:
+                return k, k.status
+            if options & WUNTRACED and k.stopped and not k.stop_reported:
+                return k, (k.stopped << 8) | 0x7F
+        return None
 
     # -- signals --
     def send_signal(self, proc: Process, sig: int) -> None:

@@ -20,7 +20,7 @@ from . import hostcall
 from .errno import EBADF, EINVAL, ENOTDIR, ENOTSUP, SUCCESS
 from .fd import FT_OF_KIND, DirFile, OpenFile, VnodeFile
 from .proc import Exited
-from .vfs.base import DIR, FILE, SYMLINK, OpenFlags
+from .vfs.base import DIR, FILE, SYMLINK, OpenFlags, Stat
 from .vfs.tree import Resolved
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ def _put_strings(proc: Process, items: list[bytes], ptrs: int, buf: int) -> int:
 
 
 def _put_sizes(proc: Process, items: list[bytes], count_ptr: int, size_ptr: int) -> int:
-    _mem(proc).write(count_ptr, _U32PAIR.pack(len(items), 0)[:4])
+    _mem(proc).put_u32(count_ptr, len(items))
     _mem(proc).put_u32(size_ptr, sum(len(i) + 1 for i in items))
     return SUCCESS
 
@@ -217,12 +217,10 @@ def fd_fdstat_set_rights(proc: Process, fd: int, _base: int, _inheriting: int) -
     return SUCCESS
 
 
-def _filestat(proc: Process, out: int, st: object, filetype: int | None = None) -> int:
-    kind = getattr(st, "kind", FILE)
-    ft = filetype if filetype is not None else FT_OF_KIND.get(kind, 0)
+def _filestat(proc: Process, out: int, st: Stat, filetype: int | None = None) -> int:
+    ft = filetype if filetype is not None else FT_OF_KIND.get(st.kind, 0)
     _mem(proc).write(
-        out,
-        _FILESTAT.pack(1, st.ino, ft, st.nlink, st.size, st.atime_ns, st.mtime_ns, st.mtime_ns),  # type: ignore[attr-defined]
+        out, _FILESTAT.pack(1, st.ino, ft, st.nlink, st.size, st.atime_ns, st.mtime_ns, st.mtime_ns)
     )
     return SUCCESS
 
