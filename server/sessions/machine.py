@@ -243,9 +243,7 @@ class Machine:
             while (found := self._changed_child(proc, pid, options)) is None:
                 if options & WNOHANG:
                     return 0, 0
-                self.block(
-                    proc, lambda: self._changed_child(proc, pid, options, peek=True) is not None
-                )
+                self.block(proc, lambda: self._changed_child(proc, pid, options) is not None)
             child, status = found
             if status & 0x7F == 0x7F:
                 child.stop_reported = True
