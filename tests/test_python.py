@@ -145,3 +145,10 @@ def test_ctrl_c_interrupts_sleep_input_and_busy_loops(repl):
     repl.type("print('still here')\r")
     repl.expect("still here")
     assert repl.exited is None
+
+
+def test_a_busy_python_dies_from_sigterm(tmp_path):
+    _code, out, _ = sh(
+        "python3 -c 'while True: pass' & sleep 1; kill $!; wait $!; echo $?", tmp_path
+    )
+    assert out == "143\n"

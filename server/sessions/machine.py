@@ -291,6 +291,8 @@ class Machine:
                     and sig not in signals.IGNORED_BY_DEFAULT)
             ):  # fmt: skip
                 proc.kill_sig = sig  # stops it even in the middle of pure computation
+            if not blocked:
+                proc.interrupt(sig)
             self.cond.notify_all()
 
     def kill(self, sender: Process, pid: int, sig: int) -> None:

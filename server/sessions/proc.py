@@ -213,12 +213,13 @@ class Process:
         self.stopped = 0
 
     def on_tick(self) -> bool:
-        """Epoch tick in this process's thread: True to trap it now (a terminating signal)."""
-        if self.kill_sig:
-            return True
+        """Epoch tick in this process's thread (programs without an interrupt word): True to
+        trap it now, for a terminating signal."""
+        return bool(self.kill_sig)
+
+    def interrupt(self, sig: int) -> None:
+        """Tell a program that checks libcowasm's interrupt word (python, dash) that a signal
+        waits: it calls `poll_signals` at its next check. Any thread may write the word."""
         img = self.image
-        pending = self.signals.deliverable
-        if img is not None and img.interrupt_addr and pending:
-            sig = (pending & -pending).bit_length()
+        if img is not None and img.interrupt_addr:
             hostcall._i32_at(img.memory.base + img.interrupt_addr).value = sig
-        return False
