@@ -5,6 +5,7 @@
 - session start: a new session until its shell prints the prompt (warm module cache).
 - fork+exec+wait: `for i in $(seq 200); do /bin/true; done` in our dash against native dash.
 - pipe: `cat` of a 50 MB file into `wc -c`, against native `cat | wc -c`.
+- idle sessions: resident memory of 1000 sessions at their prompt.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from server.sessions import hostcall, image
 from server.sessions.fd import HostStream
 from server.sessions.session import Session, SessionConfig
 from server.sessions.vfs.hostdir import HostDir
+from server.sessions.vfs.memfs import MemFS
 
 N_CALLS = 200_000
 LOOP = f"""(module
@@ -146,6 +148,30 @@ def pipe(tmp: Path) -> None:
           f"native {mb / native:.0f} MB/s, {native / ours * 100:.0f}% of native")  # fmt: skip
 
 
+def rss_mib() -> float:
+    return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+
+def idle_sessions(n: int = 1000) -> None:
+    """n sessions at their shell prompt, each with its own home (in memory)."""
+    base = rss_mib()
+    sessions = []
+    t = time.perf_counter()
+    for _ in range(n):
+        prompt = threading.Event()
+        s = Session(SessionConfig(), MemFS(), lambda b, p=prompt: p.set(), lambda st: None)
+        s.start()
+        prompt.wait(10)
+        sessions.append(s)
+    started = time.perf_counter() - t
+    time.sleep(1)
+    used = rss_mib() - base
+    print(f"{n} idle sessions: {used:.0f} MiB resident ({used / n:.2f} MiB each), "
+          f"all started in {started:.1f} s")  # fmt: skip
+    for s in sessions:
+        s.stop(0.1)
+
+
 def main() -> None:
     syscall()
     with tempfile.TemporaryDirectory() as d:
@@ -154,6 +180,7 @@ def main() -> None:
         session_start()
         fork_exec(tmp)
         pipe(tmp)
+    idle_sessions()
 
 
 if __name__ == "__main__":
