@@ -20,8 +20,7 @@ TESTS_ZIP = ROOT / "wasm" / "build" / "python-tests.zip"
 TIMEOUT = 120  # seconds per module; the slowest (test_statistics) takes about 9 s alone
 WORKERS = 2  # the machine has 2 cores
 
-# fmt: off
-PASSING = """
+PASSING_NAMES = """
 abc abstract_numbers array augassign base64 baseexception bigmem binascii binop bisect bool
 builtin bytes bz2 calendar cgi charmapcodec class cmath codeccallbacks codecs collections
 colorsys complex contains copy copyreg csv dataclasses datetime decimal decorators
@@ -38,8 +37,8 @@ struct structseq super syntax sysconfig textwrap time tokenize tomllib tuple typ
 types typing unary unicode unicode_identifiers unicodedata univnewlines unpack urlparse
 userdict userlist userstring utf8source uuid wave weakset with xml_dom_minicompat xml_etree
 yield_from zipapp zipfile zipimport zlib zoneinfo
-""".split()
-# fmt: on
+"""
+PASSING = PASSING_NAMES.split()
 
 
 @pytest.fixture(scope="session")
@@ -57,7 +56,8 @@ def tests_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def regrtest(home: Path, module: str) -> batch.Result:
     # -W prints a failing module's output again, verbosely. lzma and large writes need /tmp room.
     script = f"PYTHONPATH=/home/user/pytests exec python3 -m test -W {module}"
-    return batch.run(["/bin/sh", "-c", script], HostDir(home), b"", Limits(tmp_bytes=256 << 20), TIMEOUT)
+    limits = Limits(tmp_bytes=256 << 20)
+    return batch.run(["/bin/sh", "-c", script], HostDir(home), b"", limits, TIMEOUT)
 
 
 @pytest.fixture(scope="session")
