@@ -94,3 +94,20 @@ def test_external_command_not_found(tmp_path):
 def test_cli_style_stdin(tmp_path):
     _code, out, _ = run(["/bin/sh", "-c", "tr a-z A-Z"], tmp_path, stdin=b"shout\n")
     assert out == "SHOUT\n"
+
+
+def test_fd_3_can_be_redirected_and_closed(tmp_path):
+    # fd 3 is every program's preopen of "/": a redirection onto it must not cut them off
+    script = (
+        "exec 3>log; echo to-three >&3; ls / | grep -c bin; "
+        "exec 3>&-; echo fine > f; cat f log; python3 -c 'print(open(\"f\").read().strip())'"
+    )
+    code, out, err = sh(script, tmp_path)
+    assert (code, out) == (0, "1\nfine\nto-three\nfine\n"), err
+
+
+def test_hard_links_in_tmp(tmp_path):
+    _code, out, _ = sh(
+        "echo hi > /tmp/a; ln /tmp/a /tmp/b; stat -c %h /tmp/b; rm /tmp/a; cat /tmp/b", tmp_path
+    )
+    assert out == "2\nhi\n"

@@ -18,7 +18,7 @@ import wasmtime
 
 from . import hostcall
 from .errno import EBADF, EINVAL, ENOTDIR, ENOTSUP, SUCCESS
-from .fd import FT_OF_KIND, DirFile, OpenFile, VnodeFile
+from .fd import FT_DIR, FT_OF_KIND, DirFile, OpenFile, VnodeFile
 from .proc import Exited
 from .vfs.base import DIR, FILE, SYMLINK, OpenFlags, Stat
 from .vfs.tree import Resolved
@@ -192,6 +192,9 @@ def fd_tell(proc: Process, fd: int, out: int) -> int:
 
 
 def fd_fdstat_get(proc: Process, fd: int, out: int) -> int:
+    if fd == PREOPEN_FD and fd not in proc.fds.files:  # the preopen outlives a close (see _path)
+        _mem(proc).write(out, _FDSTAT.pack(FT_DIR, 0, RIGHTS_ALL, RIGHTS_ALL))
+        return SUCCESS
     file = proc.fds.get(fd)
     flags = (FDFLAG_APPEND if file.append else 0) | (FDFLAG_NONBLOCK if file.nonblock else 0)
     rights = RIGHTS_ALL
@@ -277,7 +280,8 @@ def fd_datasync(proc: Process, fd: int) -> int:
 
 
 def fd_prestat_get(proc: Process, fd: int, out: int) -> int:
-    if fd != PREOPEN_FD or fd not in proc.fds.files:
+    """fd 3 is always the preopened "/", whatever a program later put there (see _path)."""
+    if fd != PREOPEN_FD:
         return EBADF
     _mem(proc).write(out, _U32PAIR.pack(0, 1))
     return SUCCESS
@@ -325,12 +329,17 @@ def _path(proc: Process, dirfd: int, ptr: int, length: int, follow: bool = True)
     raw = _mem(proc).read(ptr, length).decode("utf-8", "surrogateescape")
     if "\0" in raw:
         raise OSError(errno.EINVAL, "NUL in path")
-    base = proc.fds.get(dirfd)
-    if not isinstance(base, DirFile):
-        raise OSError(errno.ENOTDIR, "not a directory fd")
-    if dirfd == PREOPEN_FD and not raw.startswith("/"):
-        raw = "/" + raw
-    return proc.machine.tree.resolve(raw or ".", base.path, follow)
+    # wasi-libc sends every absolute or cwd-relative path on fd 3, the preopen it found at
+    # start-up; a shell may since have put a file there (`exec 3>log`) or closed it, so fd 3
+    # means "/" unless it holds a directory.
+    base = proc.fds.files.get(dirfd)
+    if isinstance(base, DirFile):
+        start = base.path
+    elif dirfd == PREOPEN_FD:
+        start = "/"
+    else:
+        raise OSError(errno.ENOTDIR if base else errno.EBADF, "not a directory fd")
+    return proc.machine.tree.resolve(raw or ".", start, follow)
 
 
 def path_open(

@@ -18,12 +18,16 @@ _inodes = itertools.count(1000)
 
 
 class Node:
-    __slots__ = ("children", "data", "host_path", "ino", "kind", "mode", "mtime_ns", "target")
+    __slots__ = (
+        "atime_ns", "children", "data", "host_path", "ino", "kind", "mode", "mtime_ns", "nlink",
+        "target",
+    )  # fmt: skip
 
     def __init__(self, kind: str, mode: int) -> None:
         self.kind = kind
         self.mode = mode
-        self.mtime_ns = time.time_ns()
+        self.mtime_ns = self.atime_ns = time.time_ns()
+        self.nlink = 1
         self.ino = next(_inodes)
         self.children: dict[str, Node] = {}
         self.data = bytearray()
@@ -38,7 +42,7 @@ class Node:
             size = len(self.target)
         elif self.kind == DIR:
             size = 4096
-        return Stat(self.kind, size, self.mode, self.mtime_ns, self.mtime_ns, self.ino)
+        return Stat(self.kind, size, self.mode, self.mtime_ns, self.atime_ns, self.ino, self.nlink)
 
 
 class MemHandle:
@@ -203,7 +207,9 @@ class MemFS:
             node = self._lookup(path)
             if node.kind == DIR:
                 raise OSError(errno.EISDIR, path)
-            self.used -= len(node.data)
+            node.nlink -= 1
+            if not node.nlink:
+                self.used -= len(node.data)
             del parent.children[name]
 
     def rename(self, src: str, dst: str) -> None:
@@ -218,7 +224,9 @@ class MemFS:
                     raise OSError(errno.ENOTEMPTY if node.kind == DIR else errno.EISDIR, dst)
                 if node.kind == DIR and old.kind != DIR:
                     raise OSError(errno.ENOTDIR, dst)
-                self.used -= len(old.data)
+                old.nlink -= 1
+                if not old.nlink:
+                    self.used -= len(old.data)
             if node.kind == DIR and (dst + "/").startswith(src + "/"):
                 raise OSError(errno.EINVAL, dst)
             del sparent.children[sname]
@@ -232,6 +240,7 @@ class MemFS:
             if name in parent.children:
                 raise OSError(errno.EEXIST, dst)
             parent.children[name] = node
+            node.nlink += 1
 
     def symlink(self, target: str, path: str) -> None:
         self._writable()
@@ -248,8 +257,11 @@ class MemFS:
 
     def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None:
         self._writable()
+        node = self._lookup(path)
         if mtime_ns is not None:
-            self._lookup(path).mtime_ns = mtime_ns
+            node.mtime_ns = mtime_ns
+        if atime_ns is not None:
+            node.atime_ns = atime_ns
 
     def host_file(self, path: str) -> str | None:
         """The host file behind `path`, if it is one (lets exec load it by path)."""

@@ -57,8 +57,21 @@ static int is_dir(int fd)
 	return __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_DIRECTORY;
 }
 
-static int opened(int fd, int flags, int dirfd, const char *path)
+/* WASI's open has no mode: the kernel creates files 0666 & ~umask. A file that O_EXCL proves we
+ * created gets the mode asked for (mkstemp's 0600). */
+static void apply_create_mode(int fd, int flags, int mode)
 {
+	if (fd < 0 || (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
+		return;
+	int mask = cw_umask(0);
+	cw_umask(mask);
+	if ((mode & 07777 & ~mask) != (0666 & ~mask))
+		cw_fchmod(fd, mode & 07777 & ~mask);
+}
+
+static int opened(int fd, int flags, int mode, int dirfd, const char *path)
+{
+	apply_create_mode(fd, flags, mode);
 	if (fd >= 0 && (flags & O_CLOEXEC))
 		cw_cloexec(fd, 1);
 	if (fd >= 0 && ((flags & O_DIRECTORY) || (!(flags & (O_WRONLY | O_CREAT)) && is_dir(fd))))
@@ -72,7 +85,7 @@ int __cowasm_open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
 	va_end(ap);
-	return opened(__real_open(path, fix_flags(flags), mode), flags, AT_FDCWD, path);
+	return opened(__real_open(path, fix_flags(flags), mode), flags, mode, AT_FDCWD, path);
 }
 
 int __cowasm_openat(int dirfd, const char *path, int flags, ...)
@@ -81,5 +94,5 @@ int __cowasm_openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
 	va_end(ap);
-	return opened(__real_openat(dirfd, path, fix_flags(flags), mode), flags, dirfd, path);
+	return opened(__real_openat(dirfd, path, fix_flags(flags), mode), flags, mode, dirfd, path);
 }
