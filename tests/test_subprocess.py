@@ -6,13 +6,11 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-import pytest
 from kernel_helpers import run
 
 # communicate() with two or more pipes (capture_output, input=) waits in select.poll, and the
 # kernel's poll_oneoff sleeps until its timeout or a signal instead of waking when a pipe becomes
 # ready (server/sessions/wasi.py blocks on `lambda: False`): without a timeout it never returns.
-POLL_WAKES_NOT = pytest.mark.xfail(strict=True, reason="kernel poll_oneoff ignores fd readiness")
 
 
 def py(code: str, home: Path, timeout: float = 30) -> str:
@@ -38,7 +36,6 @@ def test_run_returns_output_and_status(tmp_path):
     assert out == "0 b'notes.txt\\nt.py\\n'\n'3\\n' 0\n7\n"
 
 
-@POLL_WAKES_NOT
 def test_capture_output_and_communicate_with_several_pipes(tmp_path):
     out = py(
         """

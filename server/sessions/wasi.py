@@ -521,7 +521,7 @@ def poll_oneoff(proc: Process, subs: int, events: int, n: int, out: int) -> int:
             left = None if deadline is None else (deadline - time.monotonic_ns()) / NS
             if left is not None and left <= 0:
                 continue
-            m.block(proc, lambda: False, timeout=left)
+            m.block(proc, lambda: bool(ready()), timeout=left)
     mem.write(events, b"".join(evs))
     mem.put_u32(out, len(evs))
     return SUCCESS
