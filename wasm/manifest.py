@@ -16,8 +16,10 @@ SOURCES = {
     "python3.11": "3.11.2-6+deb12u8",
     "zlib": "1:1.2.13.dfsg-1",
     "bzip2": "1.0.8-5",
-    "xz-utils": "5.4.1-1",
-    "sqlite3": "3.40.1-2",
+    "xz-utils": "5.4.1-1+deb12u2",
+    "sqlite3": "3.40.1-2+deb12u2",
+    "sympy (PyPI wheel)": "1.14.0",
+    "mpmath (PyPI wheel)": "1.3.0",
 }
 
 
