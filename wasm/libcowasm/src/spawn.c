@@ -69,32 +69,41 @@ int posix_spawnattr_getsigmask(const posix_spawnattr_t *restrict at, sigset_t *r
 int posix_spawnattr_setsigdefault(posix_spawnattr_t *restrict at, const sigset_t *restrict d) { at->__def = *d; return 0; }
 int posix_spawnattr_getsigdefault(const posix_spawnattr_t *restrict at, sigset_t *restrict d) { *d = at->__def; return 0; }
 
-/* The child's fd table as parent fds: identity for open fds that are not close-on-exec, then
- * the file actions in order. Files to open are opened here (close-on-exec) and closed after. */
+/* The child's fd table as parent fds, built the way the child would see it: every open fd,
+ * then the file actions in order (a dup2 may read a close-on-exec fd, which is still open before
+ * the exec), and last the close-on-exec fds that no action replaced drop out. Files to open are
+ * opened here (close-on-exec) and closed after. */
 static int spawn_fds(const char *path, const posix_spawn_file_actions_t *fa, char *const argv[], char *const envp[])
 {
 	int n = 0;
 	for (struct action *a = fa ? fa->__actions : 0; a; a = a->next)
 		n = a->fd >= n ? a->fd + 1 : n;
-	int map[n + 1], temps[n + 1], ntemps = 0, r = 0;
-	for (int k = 0; k < n; k++)
-		map[k] = cw_cloexec(k, -1) == 0 ? k : -1;
+	int map[n + 1], cloexec[n + 1], temps[n + 1], ntemps = 0, r = 0;
+	for (int k = 0; k < n; k++) {
+		int c = cw_cloexec(k, -1);
+		map[k] = c < 0 ? -1 : k;
+		cloexec[k] = c == 1;
+	}
 	for (struct action *a = fa ? fa->__actions : 0; a && r >= 0; a = a->next) {
 		if (a->kind == CLOSE) {
 			map[a->fd] = -1;
 		} else if (a->kind == DUP2) {
-			int src = a->src < n ? map[a->src] : a->src;
-			if (a->src == a->fd && src < 0 && cw_cloexec(a->fd, -1) >= 0)
-				src = a->fd; /* dup2(fd, fd) clears close-on-exec */
+			int src = a->src < n ? map[a->src] : (cw_cloexec(a->src, -1) < 0 ? -1 : a->src);
 			map[a->fd] = src;
+			cloexec[a->fd] = 0; /* dup2, even dup2(fd, fd), clears close-on-exec */
 			r = src < 0 ? -EBADF : 0;
 		} else {
 			int t = open(a->path, a->oflag | O_CLOEXEC, a->mode);
 			r = t < 0 ? -errno : 0;
-			if (t >= 0)
+			if (t >= 0) {
 				map[a->fd] = temps[ntemps++] = t;
+				cloexec[a->fd] = (a->oflag & O_CLOEXEC) != 0;
+			}
 		}
 	}
+	for (int k = 0; k < n; k++)
+		if (cloexec[k])
+			map[k] = -1;
 	if (r >= 0)
 		r = cw_spawn(path, argv, envp ? envp : environ, map, n);
 	while (ntemps)
