@@ -347,6 +347,8 @@ def path_open(
     rights: int, _inheriting: int, fdflags: int, out: int,
 ) -> int:  # fmt: skip
     res = _path(proc, dirfd, ptr, length, follow=bool(lookup & LOOKUP_FOLLOW))
+    if length and _mem(proc).read(ptr + length - 1, 1) == b"/":
+        oflags |= O_DIRECTORY  # "name/" must be a directory (and is never created as a file)
     file = open_resolved(proc, res, oflags, rights, fdflags)
     _mem(proc).put_u32(out, proc.fds.install(file))
     return SUCCESS
@@ -364,6 +366,8 @@ def open_resolved(proc: Process, res: Resolved, oflags: int, rights: int, fdflag
         st = None
         if not oflags & O_CREAT:
             raise
+        if oflags & O_DIRECTORY:
+            raise OSError(errno.EISDIR, res.path) from None
     if st is not None and oflags & O_CREAT and oflags & O_EXCL:
         raise OSError(errno.EEXIST, res.path)
     if st is not None and st.kind == SYMLINK:
