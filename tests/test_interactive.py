@@ -136,3 +136,13 @@ def test_ctrl_z_and_fg_resume_a_sleep(term):
     term.expect("$ ")
     term.type("echo woke $?\r")
     term.expect("woke 0")
+
+
+def test_a_huge_paste_arrives_intact(term, tmp_path):
+    term.type("cat > pasted.txt\r")
+    time.sleep(0.3)
+    lines = [f"line {i} ünïcode {'x' * 80}" for i in range(10000)]
+    term.type("\r".join(lines) + "\r")
+    term.type("\x04")
+    term.expect("$ ")
+    assert (tmp_path / "pasted.txt").read_text() == "\n".join(lines) + "\n"

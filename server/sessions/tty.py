@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import errno
+import re
 import struct
 import threading
 from collections import deque
@@ -42,6 +43,7 @@ ISIG, ICANON, ECHO, ECHOE, ECHOK, ECHOCTL, ECHOKE, IEXTEN = (
 CS8, CREAD, B38400 = 0o60, 0o200, 0o17
 VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSUSP, VWERASE = 0, 1, 2, 3, 4, 5, 6, 10, 14
 _TERMIOS = struct.Struct("<4IB32s3x2I")  # 60 bytes
+_PLAIN = re.compile(r"[^\x00-\x1f\x7f]+")  # no control characters: nothing to edit or signal
 HISTORY = 500
 
 # Editing keys after escape-sequence decoding.
@@ -111,10 +113,27 @@ class Tty:
     # -- input (from the web) --
     def input(self, data: bytes) -> None:
         m = self.machine
+        text = self.decoder.decode(data)
         with m.cond:
-            for ch in self.decoder.decode(data):
-                self._key(ch)
+            i = 0
+            while i < len(text):
+                run = None if self.esc else _PLAIN.match(text, i)
+                if run and (self.cursor == len(self.line) or not self.lflag & ICANON):
+                    self._plain(run.group())  # a paste: whole runs, not key by key
+                    i = run.end()
+                else:
+                    self._key(text[i])
+                    i += 1
             m.cond.notify_all()
+
+    def _plain(self, run: str) -> None:
+        """Printable text typed at the end of the line (or in raw mode)."""
+        if self.lflag & ICANON:
+            self.line += run
+            self.cursor += len(run)
+        else:
+            self.raw += run.encode()
+        self._echo(run)
 
     def _key(self, ch: str) -> None:
         if self.esc:
