@@ -291,3 +291,22 @@ async def test_a_late_joiner_gets_at_least_256_kib_of_scrollback(app_client, ses
     assert len(late.output) >= 256 << 10
     assert late.output.split(b"\r\n", 1)[0].isdigit()  # the replay starts at a line start
     assert b"99999\r\n100000\r\n" in late.output
+
+
+async def test_malformed_control_messages_are_ignored(app_client, session):
+    bad = await connect(app_client, session, session["edit"])
+    other = await connect(app_client, session, session["edit"])
+    await prompt(bad)
+    for junk in (
+        "not json", "[1, 2]", "{}", '{"type": 7}', '{"type": "resize"}',
+        '{"type": "resize", "rows": -5, "cols": "wide"}',
+        '{"type": "resize", "rows": 1e9, "cols": 1e9}',
+        '{"type": "ack", "bytes": "many"}', '{"type": "name", "name": {"x": 1}}', "\x00" * 1000,
+    ):  # fmt: skip
+        await bad.ws.send_str(junk)
+    await bad.ws.send_bytes(b"\xff\xfe\xc3 invalid utf-8\r")  # typed bytes are never "malformed"
+    await bad.type("echo s$((7+7))\r")
+    for t in (bad, other):
+        await t.expect(b"s14")
+    size = [m for m in other.messages if m["type"] == "size"]
+    assert all(0 < m["rows"] <= 1000 and 0 < m["cols"] <= 1000 for m in size)
