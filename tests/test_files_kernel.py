@@ -50,3 +50,29 @@ async def test_shell_and_browser_share_home(tmp_path: Path, aiohttp_server) -> N
         finally:
             await loop.run_in_executor(None, session.stop)
     await store.close()
+
+
+async def test_hostile_names_from_a_browser_stay_inside_the_tree(
+    tmp_path: Path, aiohttp_server
+) -> None:  # type: ignore[no-untyped-def]
+    from server.files.client import connect
+    from server.sessions import batch
+
+    store = FileTreeStore(tmp_path / "data", Limits())
+    srv = await aiohttp_server(make_app(store))
+    tree = await store.open("s1")
+    loop = asyncio.get_running_loop()
+    async with connect(url(srv)) as browser:
+        for name in ("../escape.txt", "/abs.txt", "a/../../up.txt", "ok.txt"):
+            create(browser, name, "x\n")
+        await until(lambda: tree.text("ok.txt") is not None)
+        r = await loop.run_in_executor(
+            None,
+            batch.run,
+            ["/bin/sh", "-c", "ls -a; cat ok.txt; cat /home/escape.txt"],
+            tree.backend(),
+        )
+    listing = r.stdout.decode().split()
+    assert "ok.txt" in listing and ".." in listing and "escape.txt" not in listing
+    assert not list(tmp_path.rglob("escape.txt")) and not list(tmp_path.rglob("up.txt"))
+    await store.close()
