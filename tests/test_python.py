@@ -152,3 +152,20 @@ def test_a_busy_python_dies_from_sigterm(tmp_path):
         "python3 -c 'while True: pass' & sleep 1; kill $!; wait $!; echo $?", tmp_path
     )
     assert out == "143\n"
+
+
+def test_asyncio_runs_an_event_loop(tmp_path):
+    (tmp_path / "aio.py").write_text(
+        "import asyncio\n"
+        "async def worker(n):\n"
+        "    await asyncio.sleep(0.02 * n)\n"
+        "    return n * n\n"
+        "async def main():\n"
+        "    print(await asyncio.gather(*(worker(i) for i in range(5))))\n"
+        "    q = asyncio.Queue()\n"
+        "    asyncio.get_running_loop().call_later(0.05, q.put_nowait, 'late')\n"
+        "    print(await asyncio.wait_for(q.get(), 5))\n"
+        "asyncio.run(main())\n"
+    )
+    code, out, err = sh("python3 aio.py", tmp_path)
+    assert (code, out) == (0, "[0, 1, 4, 9, 16]\nlate\n"), err
