@@ -10,6 +10,7 @@ import contextlib
 import errno
 import struct
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import wasmtime
@@ -259,21 +260,15 @@ def alarm(proc: Process, seconds: int) -> int:
     remaining = 0
     if old is not None:
         old.cancel()
-        remaining = max(0, round(getattr(old, "due", 0) - _now()))
+        remaining = max(0, round(getattr(old, "due", 0) - time.monotonic()))
     proc.alarm = None
     if seconds:
         timer = threading.Timer(seconds, proc.machine.send_signal, (proc, signals.SIGALRM))
-        timer.due = _now() + seconds  # type: ignore[attr-defined]
+        timer.due = time.monotonic() + seconds  # type: ignore[attr-defined]
         timer.daemon = True
         timer.start()
         proc.alarm = timer
     return remaining
-
-
-def _now() -> float:
-    import time
-
-    return time.monotonic()
 
 
 def poll_signals(proc: Process) -> int:

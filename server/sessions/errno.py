@@ -7,7 +7,6 @@ into WASI errnos with `wasi_errno`.
 from __future__ import annotations
 
 import errno as _host
-import os
 
 # WASI preview1 errno names, in numbering order (SUCCESS is 0).
 _NAMES = [
@@ -111,10 +110,3 @@ ESRCH, EXDEV, ENAMETOOLONG = WASI["SRCH"], WASI["XDEV"], WASI["NAMETOOLONG"]
 def wasi_errno(host_errno: int | None) -> int:
     """The WASI errno for a host errno (EIO when there is no equivalent)."""
     return _FROM_HOST.get(host_errno or 0, WASI["IO"])
-
-
-class KernelError(OSError):
-    """An OSError carrying a host errno; raised by kernel objects."""
-
-    def __init__(self, err: int, msg: str = "") -> None:
-        super().__init__(err, msg or os.strerror(err))

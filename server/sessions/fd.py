@@ -13,7 +13,7 @@ import os
 import threading
 from typing import TYPE_CHECKING
 
-from .vfs.base import CHARDEV, DIR, FILE, Backend, FileHandle, Stat
+from .vfs.base import CHARDEV, DIR, FIFO, FILE, Backend, FileHandle, Stat
 
 if TYPE_CHECKING:
     from .proc import Process
@@ -243,4 +243,4 @@ class HostStream(OpenFile):
         return len(data)
 
     def stat(self) -> Stat:
-        return Stat("fifo", 0, 0o600)
+        return Stat(FIFO, 0, 0o600)

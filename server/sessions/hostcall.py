@@ -156,10 +156,6 @@ class Memory:
         else:
             ctypes.memmove(addr, bytes(data), n)
 
-    def view(self, ptr: int, length: int) -> Any:
-        """A writable ctypes buffer over memory[ptr:ptr+length] (valid until memory grows)."""
-        return (ctypes.c_char * length).from_address(self.check(ptr, length))
-
     def cstring(self, ptr: int, limit: int = 4096) -> bytes:
         """A NUL-terminated string at ptr."""
         self.check(ptr, 1)

@@ -20,7 +20,7 @@ from .fd import DirFile, OpenFile
 from .proc import Exec, Process
 from .signals import SIGCHLD, SIGCONT, SIGKILL, STOPPING
 from .tty import Tty, TtyFile
-from .vfs.base import OpenFlags
+from .vfs.base import read_file
 from .vfs.tree import Tree
 
 if TYPE_CHECKING:
@@ -166,25 +166,13 @@ class Machine:
             st = res.backend.lstat(res.rel)
             if st.kind == "dir":
                 raise OSError(errno.EACCES, path)
-            host = getattr(res.backend, "host_file", None)
-            host_path = host(res.rel) if host else None
-            if host_path:
-                with open(host_path, "rb") as f:
-                    head = f.read(256)
-            else:
-                handle = res.backend.open(res.rel, OpenFlags())
-                try:
-                    head = handle.pread(256, 0)
-                finally:
-                    handle.close()
+            head = read_file(res.backend, res.rel, 256)
             if head.startswith(b"\0asm"):
-                if host_path:
+                host = getattr(res.backend, "host_file", None)
+                host_path = host(res.rel) if host else None
+                if host_path:  # /bin's programs: loaded once per path, not re-read and hashed
                     return image.load_file(host_path), argv
-                handle = res.backend.open(res.rel, OpenFlags())
-                try:
-                    data = handle.pread(handle.size(), 0)
-                finally:
-                    handle.close()
+                data = read_file(res.backend, res.rel)
                 return image.load_bytes(res.path.rsplit("/", 1)[-1], data), argv
             if not head.startswith(b"#!"):
                 raise OSError(errno.ENOEXEC, path)

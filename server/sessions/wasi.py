@@ -20,7 +20,7 @@ from . import hostcall
 from .errno import EBADF, EINVAL, ENOTDIR, ENOTSUP, SUCCESS
 from .fd import FT_DIR, FT_OF_KIND, DirFile, OpenFile, VnodeFile
 from .proc import Exited
-from .vfs.base import DIR, FILE, SYMLINK, OpenFlags, Stat
+from .vfs.base import DIR, FILE, SYMLINK, OpenFlags, Stat, read_file
 from .vfs.tree import Resolved
 
 if TYPE_CHECKING:
@@ -470,11 +470,7 @@ def path_link(
     if link is not None and src.backend is dst.backend:
         link(src.rel, dst.rel)
         return SUCCESS
-    h = src.backend.open(src.rel, OpenFlags())
-    try:
-        data = h.pread(h.size(), 0)
-    finally:
-        h.close()
+    data = read_file(src.backend, src.rel)
     out = dst.backend.open(dst.rel, OpenFlags(write=True, create=True, exclusive=True))
     try:
         out.pwrite(data, 0)

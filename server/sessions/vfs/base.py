@@ -98,3 +98,12 @@ class Backend(Protocol):
     def chmod(self, path: str, mode: int) -> None: ...
 
     def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None: ...
+
+
+def read_file(backend: Backend, path: str, size: int = -1) -> bytes:
+    """A whole file's bytes (or its first `size`) through a backend."""
+    handle = backend.open(path, OpenFlags())
+    try:
+        return handle.pread(handle.size() if size < 0 else size, 0)
+    finally:
+        handle.close()
