@@ -34,6 +34,7 @@ class YClient:
         self.awareness.set_local_state(None)
         self.synced = asyncio.Event()
         self.received = asyncio.Event()  # set on every message; tests wait on it
+        self.closed = asyncio.Event()  # the server closed the socket: see ws.close_code
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._remote = False
         self._sub = doc.observe(self._on_update)
@@ -54,6 +55,12 @@ class YClient:
             await self.ws.send_bytes(await self._queue.get())
 
     async def _recv(self) -> None:
+        try:
+            await self._receive()
+        finally:
+            self.closed.set()
+
+    async def _receive(self) -> None:
         async for msg in self.ws:
             if msg.type != aiohttp.WSMsgType.BINARY:
                 continue
@@ -74,15 +81,15 @@ class YClient:
 
     async def flush(self) -> None:
         """Wait until every queued message has been handed to the socket."""
-        while not self._queue.empty():
+        while not self._queue.empty() and not self.ws.closed:
             await asyncio.sleep(0.001)
 
     async def close(self) -> None:
         await self.flush()
         for task in self._tasks:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                await task  # a send to a socket the server closed fails
         self.doc.unobserve(self._sub)
         await self.ws.close()
 

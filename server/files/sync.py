@@ -2,8 +2,10 @@
 
 Messages: varUint type, then payload. 0 sync (step 1 / step 2 / update), 1 awareness,
 3 queryAwareness. The server sends its step 1 first and answers the client's step 1 with a
-step 2; updates from writers are applied (and persisted) then relayed to every other peer;
-viewers' updates are ignored; awareness is relayed for everyone and retracted on disconnect.
+step 2; updates from writers are applied (and persisted) then relayed to every other peer,
+unless they would overfill the tree (quota.py): then the writer's connection is closed with
+TREE_FULL; viewers' updates are ignored; awareness is relayed for everyone and retracted on
+disconnect.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ from pycrdt import (
     read_message,
 )
 
+from .quota import TreeFull
 from .tree import FileTree, Peer
 
 log = logging.getLogger(__name__)
 
 QUERY_AWARENESS = 3
+# Close code for a refused update: in 4400-4499, which y-websocket's provider does not reconnect
+# after (reconnecting would resend the same update). The page reloads to get the server's state.
+TREE_FULL = 4413
 MAX_BACKLOG = 32 << 20  # a peer this far behind is dropped; its provider reconnects and resyncs
 
 
@@ -88,8 +94,9 @@ def _handle(tree: FileTree, peer: WsPeer, data: bytes, readonly: bool) -> None:
             if reply is not None:
                 peer.send(reply)
         elif not readonly:
-            with tree.transaction(origin=peer):
-                handle_sync_message(data[1:], tree.doc)
+            update = read_message(data[2:])  # step 2 or update: both carry one update
+            if update != b"\x00\x00":  # empty
+                tree.quota.apply(update, origin=peer)
     elif kind == YMessageType.AWARENESS:
         payload = read_message(data[1:])
         for client, present in _awareness_clients(payload):
@@ -121,6 +128,10 @@ async def serve(
                 continue
             try:
                 _handle(tree, peer, msg.data, readonly)
+            except TreeFull as exc:
+                log.info("refused an update from %s: %s", request.remote, exc)
+                await ws.close(code=TREE_FULL, message=b"file tree full")
+                break
             except Exception:  # a malformed message costs the sender its connection
                 log.warning("bad y-websocket message from %s", request.remote, exc_info=True)
                 break

@@ -23,6 +23,7 @@ from pycrdt import Awareness, Doc, Map, Text, create_update_message
 from . import textdiff
 from .model import BLOB, DIR, FILE, Entry, entry_from_value, is_text, now_ms, parent, valid_path
 from .persist import BlobStore, UpdateLog
+from .quota import BrowserQuota
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -73,6 +74,7 @@ class FileTree:
         self.awareness = Awareness(self.doc)
         self.awareness.set_local_state(None)  # the server has no cursor of its own
         self.peers: set[Peer] = set()
+        self.quota = BrowserQuota(self)  # the size limit for browsers' updates
         self._origin: Any = None
 
         self._lock = threading.Lock()
