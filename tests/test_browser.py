@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from server.app import make_app
 from server.config import Config
+from server.keys import FILES
 
 WEB = Path(__file__).resolve().parent.parent / "web"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -127,7 +128,7 @@ async def wait_for_terminal_text(page: Page, needle: str) -> None:
 
 async def wait_for_editor_text(page: Page, needle: str) -> None:
     await page.wait_for_function(
-        f"document.querySelector('.cm-content').innerText.includes({needle!r})"
+        f"document.querySelector('.cm-content')?.innerText.includes({needle!r})"
     )
 
 
@@ -255,6 +256,27 @@ async def new_file_via_tree(page: Page, name: str) -> None:
     await page.wait_for_selector(f".tree-row.active[data-path='{name}']")
 
 
+LOADED_SCRIPTS = "performance.getEntriesByType('resource').map((e) => e.name)"
+
+
+@pytest.mark.usefixtures("needs_files")
+async def test_the_editor_code_loads_only_when_a_file_is_opened(session, pages) -> None:
+    page = await pages.open(session["edit_url"])
+    await ready(page)
+    await files_synced(page)
+    await type_in_terminal(page, "echo a$((6*7))")
+    await wait_for_terminal_text(page, "a42")  # the terminal works without CodeMirror
+    assert not [u for u in await page.evaluate(LOADED_SCRIPTS) if "/chunks/editor-" in u]
+    assert await page.text_content(".editor-placeholder") == (
+        "Open a file from the tree to edit it together."
+    )
+    await new_file_via_tree(page, "first.txt")
+    await page.click(".cm-content")
+    await page.keyboard.type("typed")
+    await wait_for_editor_text(page, "typed")
+    assert [u for u in await page.evaluate(LOADED_SCRIPTS) if "/chunks/editor-" in u]
+
+
 @pytest.mark.usefixtures("needs_files")
 async def test_two_people_edit_one_file_and_see_each_others_cursor(session, pages) -> None:
     a = await pages.open(session["edit_url"])
@@ -337,3 +359,28 @@ async def test_a_script_written_in_the_editor_runs_in_the_shell(session, pages) 
     await page.keyboard.type("echo s$((6*7))\n")
     await type_in_terminal(page, "sh run.sh")
     await wait_for_terminal_text(page, "s42")
+
+
+@pytest.mark.usefixtures("needs_files")
+async def test_an_edit_that_would_overfill_the_tree_is_refused_and_said_so(
+    server, session, pages
+) -> None:
+    page = await pages.open(session["edit_url"])
+    await ready(page)
+    await files_synced(page)
+    await new_file_via_tree(page, "big.txt")
+    await page.click(".cm-content")
+    tree = await server.app[FILES].open(session["id"])
+    tree.tree_bytes = tree.total_bytes + 1000  # a small tree, for this test
+    await page.keyboard.insert_text("x" * 5000)
+    await page.wait_for_selector(".status-dot[data-state=full]")
+    await page.wait_for_selector(".toast.error:has-text('file tree is full')")
+    assert tree.text("big.txt") == b""
+    other = await pages.open(session["edit_url"] + "#big.txt")  # a fresh doc: the server's
+    await ready(other)
+    await files_synced(other)
+    await other.wait_for_selector(".editor-pane:not(.empty) .cm-content")
+    assert await other.text_content(".cm-content") == ""
+    await type_in_terminal(other, "wc -c big.txt; echo a$((6*7))")
+    await wait_for_terminal_text(other, "a42")
+    assert "0 big.txt" in await other.evaluate(TERM_TEXT)

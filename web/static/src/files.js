@@ -8,6 +8,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { wsUrl } from './config.js'
 
 export const TEXT_MAX = 1 << 20
+export const TREE_FULL = 4413 // close code: the server refused an update that would overfill the tree
 const MODE_FILE = 0o644
 const MODE_DIR = 0o755
 

@@ -1,14 +1,14 @@
 // Entry point of the full session page: header, file tree, editor and terminal.
 
 import { readConfig } from './config.js'
-import { FileStore } from './files.js'
+import { FileStore, TREE_FULL } from './files.js'
 import { TreeView } from './tree.js'
-import { Editor } from './editor.js'
+import { LazyEditor } from './lazy-editor.js'
 import { Presence, setAwarenessUser } from './presence.js'
 import { bindShare } from './share.js'
 import { bindSplitters } from './layout.js'
 import { fillIcons } from './icons.js'
-import { applyTheme, initialTheme } from './ui.js'
+import { applyTheme, initialTheme, toast } from './ui.js'
 import { makeTerminal, rememberName, showStatus } from './session.js'
 
 const $ = (sel) => document.querySelector(sel)
@@ -22,7 +22,7 @@ bindSplitters($('.workspace'))
 
 // Files: the Y.Doc, the tree panel and the editor all share one FileStore.
 const store = new FileStore(config)
-const editor = new Editor($('.editor-pane'), store, {
+const editor = new LazyEditor($('.editor-pane'), store, { // CodeMirror loads on the first open
   readOnly: !canEdit,
   onDownload: (path) => tree.download(path),
   onMoved: (path) => openFile(path)
@@ -46,6 +46,11 @@ store.provider.once('sync', () => { // reopen the file named in the URL once the
 // Terminal and presence.
 const status = $('.status-dot')
 store.provider.on('status', ({ status: s }) => showStatus(status, 'files', s === 'connected' ? 'open' : s === 'connecting' ? 'connecting' : 'closed'))
+store.provider.on('closed', ({ code }) => { // 44xx: the provider does not reconnect
+  if (code !== TREE_FULL) return showStatus(status, 'files', 'failed')
+  showStatus(status, 'files', 'full') // our doc holds the refused edit: only a reload resyncs
+  toast('The file tree is full: your last edit was not saved. Reload the page to go on editing.', 'error')
+})
 const term = makeTerminal($('.term-host'), config, theme)
 let me = { name: '', color: '#7aa2f7' }
 const presence = new Presence($('.presence'), {

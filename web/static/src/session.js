@@ -19,7 +19,13 @@ export function makeTerminal (host, config, theme) {
   return new TerminalClient(host, { url, theme, readOnly: Boolean(config.readonly) })
 }
 
-const TEXTS = { open: 'connected', connecting: 'connecting…', closed: 'disconnected, retrying…', failed: 'access denied or session gone' }
+const TEXTS = {
+  open: 'connected',
+  connecting: 'connecting…',
+  closed: 'disconnected, retrying…',
+  failed: 'access denied or session gone',
+  full: 'file tree full, last edit not saved: reload the page'
+}
 const states = new Map() // dot -> {channel: state}
 
 /** Shows the worst state of a page's connections ("terminal", "files") on a status dot. */
@@ -27,6 +33,6 @@ export function showStatus (dot, channel, state) {
   if (!states.has(dot)) states.set(dot, {})
   const all = Object.assign(states.get(dot), { [channel]: state })
   const values = Object.values(all)
-  dot.dataset.state = ['failed', 'closed', 'connecting', 'open'].find((s) => values.includes(s))
+  dot.dataset.state = ['failed', 'full', 'closed', 'connecting', 'open'].find((s) => values.includes(s))
   dot.title = Object.entries(all).map(([k, v]) => `${k}: ${TEXTS[v]}`).join('\n')
 }
