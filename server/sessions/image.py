@@ -32,6 +32,7 @@ EPOCH_TICK = 0.01  # seconds between epoch ticks: how soon a busy process notice
 WASM_STACK = 8 << 20  # bytes of native stack wasm may use (deep C recursion in CPython)
 THREAD_STACK = 64 << 20  # worker threads host that stack plus Python's own frames
 INTERRUPT_WORD = b"__cowasm_interrupt"
+PROFILER = os.environ.get("COWASM_PROFILER", "")  # a wasmtime profiler; bypasses the disk cache
 
 _lock = threading.Lock()
 _engines: dict[bool, tuple[wasmtime.Engine, wasmtime.Linker]] = {}
@@ -65,6 +66,8 @@ def _engine_and_linker(epoch: bool) -> tuple[wasmtime.Engine, wasmtime.Linker]:
             )
             config.max_wasm_stack = WASM_STACK
             config.cranelift_opt_level = "speed"
+            if PROFILER:  # e.g. "perfmap": lets `perf report` name wasm functions
+                config.profiler = PROFILER
             eng = wasmtime.Engine(config)
             lk = wasmtime.Linker(eng)
             wasi.define_all(lk)
@@ -121,7 +124,7 @@ def _compile(data: bytes, sha: str, epoch: bool) -> wasmtime.Module:
     """The compiled module for an engine, from the disk cache or Cranelift."""
     eng = engine(epoch)
     cached = cache_dir() / f"{sha}-{'epoch' if epoch else 'word'}-{WASMTIME_VERSION}.cwasm"
-    if cached.exists():
+    if cached.exists() and not PROFILER:
         try:
             return wasmtime.Module.deserialize_file(eng, str(cached))
         except wasmtime.WasmtimeError:
