@@ -20,7 +20,7 @@ from server.sessions import batch
 from server.sessions.vfs.hostdir import HostDir
 
 REPEAT = 3
-ROUNDS = 3
+ROUNDS = 7
 WORKLOAD = r"""
 import json, re, sys, time
 from decimal import Decimal, getcontext

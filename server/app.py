@@ -23,7 +23,7 @@ log = logging.getLogger("cowasm.app")
 FALLBACK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ title }}</title>
 <link rel="stylesheet" href="/static/dist/app.css"></head><body>
 <script id="cowasm-config" type="application/json">{{ config|tojson }}</script>
-<div id="app"></div><script src="/static/dist/app.js"></script></body></html>"""
+<div id="app"></div><script type="module" src="/static/dist/app.js"></script></body></html>"""
 
 
 def _edit_row(request: web.Request) -> SessionRow:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
+from ..sessions.session import Limits
 from .persist import BlobStore, UpdateLog
 from .tree import FileTree
 
@@ -17,10 +17,11 @@ _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class FileTreeStore:
-    def __init__(self, data_dir: Path, limits: Any = None) -> None:
+    def __init__(self, data_dir: Path, limits: Limits | None = None) -> None:
         self.data_dir = Path(data_dir)
-        self.file_bytes = int(getattr(limits, "file_bytes", 64 << 20))
-        self.tree_bytes = int(getattr(limits, "tree_bytes", 256 << 20))
+        limits = limits or Limits()  # the same numbers the kernel enforces on the home mount
+        self.file_bytes = limits.file_bytes
+        self.tree_bytes = limits.tree_bytes
         self._log = UpdateLog(self.data_dir / "files.sqlite3")
         self._blobs = BlobStore(self.data_dir / "blobs")
         self._trees: dict[str, FileTree] = {}

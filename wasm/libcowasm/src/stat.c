@@ -73,6 +73,17 @@ int __cowasm_fchmod(int fd, mode_t mode) { return cw_ret(cw_fchmod(fd, mode)); }
 
 int __cowasm_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 {
+	/* As on Linux: a symlink's own mode cannot change (EOPNOTSUPP); anything else is chmod'ed. */
+	if (flags & AT_SYMLINK_NOFOLLOW) {
+		int m = cw_ret(kernel_mode(dirfd, path, 0));
+		if (m < 0)
+			return -1;
+		if (S_ISLNK(m)) {
+			errno = EOPNOTSUPP;
+			return -1;
+		}
+		flags &= ~AT_SYMLINK_NOFOLLOW;
+	}
 	if (dirfd == AT_FDCWD || path[0] == '/')
 		return chmod(path, mode);
 	int fd = openat(dirfd, path, O_RDONLY | (flags & AT_SYMLINK_NOFOLLOW ? O_NOFOLLOW : 0));
@@ -84,6 +95,26 @@ int __cowasm_fchmodat(int dirfd, const char *path, mode_t mode, int flags)
 }
 
 int lchmod(const char *path, mode_t mode) { return fchmodat(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW); }
+
+/* Everyone is `user`, so chown changes nothing; but like Linux it looks the path up first
+ * (ENOENT, ENOTDIR, ELOOP ...) and only then refuses another owner (EPERM). */
+int __cowasm_only_us(unsigned id);
+
+static int owner(int dirfd, const char *path, int follow, uid_t uid, gid_t gid)
+{
+	if (cw_ret(kernel_mode(dirfd, path, follow)) < 0)
+		return -1;
+	return __cowasm_only_us(uid) || __cowasm_only_us(gid) ? -1 : 0;
+}
+
+int chown(const char *path, uid_t uid, gid_t gid) { return owner(AT_FDCWD, path, 1, uid, gid); }
+int lchown(const char *path, uid_t uid, gid_t gid) { return owner(AT_FDCWD, path, 0, uid, gid); }
+int fchown(int fd, uid_t uid, gid_t gid) { return owner(fd, 0, 1, uid, gid); }
+
+int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
+{
+	return owner(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), uid, gid);
+}
 
 int mknod(const char *path, mode_t mode, dev_t dev)
 {

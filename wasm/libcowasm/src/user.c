@@ -19,7 +19,7 @@ int getgroups(int size, gid_t list[])
 	return 1;
 }
 
-static int only_us(unsigned id)
+int __cowasm_only_us(unsigned id)
 {
 	if (id == ID || id == (unsigned)-1)
 		return 0;
@@ -27,19 +27,10 @@ static int only_us(unsigned id)
 	return -1;
 }
 
-int setuid(uid_t uid) { return only_us(uid); }
-int seteuid(uid_t uid) { return only_us(uid); }
-int setgid(gid_t gid) { return only_us(gid); }
-int setegid(gid_t gid) { return only_us(gid); }
-int chown(const char *path, uid_t uid, gid_t gid) { (void)path; return only_us(uid) || only_us(gid); }
-int lchown(const char *path, uid_t uid, gid_t gid) { return chown(path, uid, gid); }
-int fchown(int fd, uid_t uid, gid_t gid) { (void)fd; return chown(0, uid, gid); }
-int fchownat(int fd, const char *path, uid_t uid, gid_t gid, int flags)
-{
-	(void)fd, (void)flags;
-	return chown(path, uid, gid);
-}
-
+int setuid(uid_t uid) { return __cowasm_only_us(uid); }
+int seteuid(uid_t uid) { return __cowasm_only_us(uid); }
+int setgid(gid_t gid) { return __cowasm_only_us(gid); }
+int setegid(gid_t gid) { return __cowasm_only_us(gid); }
 char *getlogin(void) { return "user"; }
 
 int getlogin_r(char *buf, size_t size)
@@ -108,5 +99,5 @@ int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ngroups)
 	return n;
 }
 
-int initgroups(const char *user, gid_t group) { (void)user; return only_us(group); }
-int setgroups(size_t n, const gid_t *list) { return n == 0 ? 0 : only_us(list[0]); }
+int initgroups(const char *user, gid_t group) { (void)user; return __cowasm_only_us(group); }
+int setgroups(size_t n, const gid_t *list) { return n == 0 ? 0 : __cowasm_only_us(list[0]); }
