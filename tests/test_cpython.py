@@ -29,14 +29,14 @@ except_star exception_group filecmp fileinput float fnmatch fractions fstring fu
 functools future generators genericalias genericpath getopt glob global grammar graphlib
 gzip hash hashlib heapq hmac html index int int_literal ipaddress isinstance iter itertools
 json keyword keywordonlyarg list listcomps long lzma memoryview mimetypes minidom
-named_expressions ntpath numeric_tower opcache opcodes operator ordered_dict patma
-peepholer pkg pkgutil plistlib positional_only_arg posixpath pow pprint print property
-pstats pulldom pyexpat quopri raise random range re reprlib richcmp sax sched scope secrets
-set setcomps shlex slice sort stat statistics string string_literals stringprep strtod
-struct structseq super syntax sysconfig textwrap time tokenize tomllib tuple typechecks
-types typing unary unicode unicode_identifiers unicodedata univnewlines unpack urlparse
-userdict userlist userstring utf8source uuid wave weakset with xml_dom_minicompat xml_etree
-yield_from zipapp zipfile zipimport zlib zoneinfo
+named_expressions ntpath numeric_tower opcache opcodes operator ordered_dict os pathlib
+patma peepholer pickle pkg pkgutil plistlib positional_only_arg posixpath pow pprint print
+property pstats pulldom pyexpat quopri raise random range re reprlib richcmp sax sched scope
+secrets set setcomps shlex signal slice sort stat statistics string string_literals
+stringprep strtod struct structseq super syntax sysconfig tarfile tempfile textwrap time
+tokenize tomllib tuple typechecks types typing unary unicode unicode_identifiers unicodedata
+univnewlines unpack urlparse userdict userlist userstring utf8source uuid wave weakset with
+xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib zoneinfo
 """
 PASSING = PASSING_NAMES.split()
 

@@ -141,6 +141,7 @@ class TreeFile:
 
 class TreeBackend:
     readonly = False
+    fstype = "cowasm-files"  # the shared file tree
 
     def __init__(self, tree: FileTree) -> None:
         self.tree = tree
@@ -152,6 +153,9 @@ class TreeBackend:
         if e is None:
             raise OSError(errno.ENOENT, "no such file or directory", path)
         return e
+
+    def usage(self) -> tuple[int, int]:
+        return self.tree.tree_bytes, max(0, self.tree.tree_bytes - self.tree.total_bytes)
 
     def lstat(self, path: str) -> Stat:
         return _stat(self.tree, path, self._get(path))

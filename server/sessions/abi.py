@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
 O_CLOEXEC, O_NONBLOCK = 0x80000, 4
 _WINSIZE = struct.Struct("<4H")
+# statvfs: block size, blocks, free blocks, files, free files (u64); flags, name max (u32).
+_STATVFS = struct.Struct("<QQQQQII")
+BLOCK = 4096
+ST_RDONLY = 1
 
 
 def _mem(proc: Process) -> hostcall.Memory:
@@ -203,6 +207,19 @@ def mode(proc: Process, dirfd: int, path: int, follow: int) -> int:
     return res.backend.lstat(res.rel).st_mode
 
 
+def statvfs(proc: Process, dirfd: int, path: int, buf: int) -> int:
+    if path == 0:  # fstatvfs: a pipe or terminal is on no mounted tree, so it has no room
+        file_path = getattr(proc.fds.get(dirfd), "path", None)
+        res = proc.machine.tree.resolve(file_path) if file_path else None
+    else:
+        res = _resolve_at(proc, dirfd, path)
+    size, free = res.backend.usage() if res else (0, 0)
+    flags = ST_RDONLY if res and res.backend.readonly else 0
+    info = _STATVFS.pack(BLOCK, size // BLOCK, free // BLOCK, 0, 0, flags, 255)
+    _mem(proc).write(buf, info)
+    return 0
+
+
 # -- signals --
 def sigaction(proc: Process, sig: int, disp: int) -> int:
     if not 0 < sig < signals.NSIG or disp not in (0, 1, 2):
@@ -324,6 +341,7 @@ TABLE = {
     "cloexec": ("ii", cloexec),
     "chdir": ("I", chdir), "getcwd": ("II", getcwd), "umask": ("i", umask),
     "chmod": ("Ii", chmod), "fchmod": ("ii", fchmod), "mode": ("iIi", mode),
+    "statvfs": ("iII", statvfs),
     "sigaction": ("ii", sigaction), "sigprocmask": ("iiiI", sigprocmask),
     "sigsuspend": ("i", sigsuspend), "sigpending": ("I", sigpending), "alarm": ("i", alarm),
     "poll_signals": ("", poll_signals),

@@ -26,6 +26,7 @@ FT_OF_KIND = {FILE: FT_REGULAR, DIR: FT_DIR, CHARDEV: FT_CHAR, "symlink": FT_SYM
 class OpenFile:
     filetype = FT_UNKNOWN
     seekable = False
+    dev = 1  # st_dev: the mount it was opened on (Tree.device)
 
     def __init__(self, readable: bool = True, writable: bool = False) -> None:
         self.refs = 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import system
 from .fd import OpenFile
 from .machine import Machine
-from .vfs.base import Backend
+from .vfs.base import FILE, Backend
 from .vfs.devfs import DevFS
 from .vfs.hostdir import HostDir
 from .vfs.memfs import MemFS
@@ -51,13 +51,15 @@ class SessionConfig:
 
 
 def build_tree(machine_tty: object, home: Backend, limits: Limits) -> Tree:
-    tree = Tree(system.build_root())
+    root = system.build_root()
+    tree = Tree(root)
     prefix = system.python_prefix()
     if prefix.exists():
         tree.mount("/usr/local", HostDir(prefix, readonly=True))
     tree.mount(HOME, home)
     tree.mount("/tmp", MemFS(limits.tmp_bytes))
     tree.mount("/dev", DevFS(machine_tty))  # type: ignore[arg-type]
+    root.add("etc/mtab", FILE, 0o444).data = bytearray(tree.mtab())
     return tree
 
 

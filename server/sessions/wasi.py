@@ -220,17 +220,18 @@ def fd_fdstat_set_rights(proc: Process, fd: int, _base: int, _inheriting: int) -
     return SUCCESS
 
 
-def _filestat(proc: Process, out: int, st: Stat, filetype: int | None = None) -> int:
+def _filestat(proc: Process, out: int, st: Stat, filetype: int | None = None, dev: int = 1) -> int:
     ft = filetype if filetype is not None else FT_OF_KIND.get(st.kind, 0)
     _mem(proc).write(
-        out, _FILESTAT.pack(1, st.ino, ft, st.nlink, st.size, st.atime_ns, st.mtime_ns, st.mtime_ns)
+        out,
+        _FILESTAT.pack(dev, st.ino, ft, st.nlink, st.size, st.atime_ns, st.mtime_ns, st.mtime_ns),
     )
     return SUCCESS
 
 
 def fd_filestat_get(proc: Process, fd: int, out: int) -> int:
     file = proc.fds.get(fd)
-    return _filestat(proc, out, file.stat(), file.filetype)
+    return _filestat(proc, out, file.stat(), file.filetype, file.dev)
 
 
 def fd_filestat_set_size(proc: Process, fd: int, size: int) -> int:
@@ -355,6 +356,14 @@ def path_open(
 
 
 def open_resolved(proc: Process, res: Resolved, oflags: int, rights: int, fdflags: int) -> OpenFile:
+    file = _open_resolved(proc, res, oflags, rights, fdflags)
+    file.dev = proc.machine.tree.device(res.backend)
+    return file
+
+
+def _open_resolved(
+    proc: Process, res: Resolved, oflags: int, rights: int, fdflags: int
+) -> OpenFile:
     device = getattr(res.backend, "device", None)
     if device is not None:
         dev = device(res.rel, proc)
@@ -395,7 +404,8 @@ def path_filestat_get(
     proc: Process, dirfd: int, lookup: int, ptr: int, length: int, out: int
 ) -> int:
     res = _path(proc, dirfd, ptr, length, bool(lookup & LOOKUP_FOLLOW))
-    return _filestat(proc, out, res.backend.lstat(res.rel))
+    dev = proc.machine.tree.device(res.backend)
+    return _filestat(proc, out, res.backend.lstat(res.rel), dev=dev)
 
 
 def path_filestat_set_times(

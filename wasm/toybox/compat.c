@@ -27,21 +27,40 @@ int settimeofday(const struct timeval *tv, const struct timezone *tz)
 	return -1;
 }
 
-/* One file system, mounted at /, for df and friends. */
+/* The mount table is the kernel's /etc/mtab (there is no /proc), for df and friends. */
 #include <mntent.h>
 #include <stdio.h>
-
-static struct mntent root = {"cowasm", "/", "cowasm", "rw", 0, 0};
-static int root_done;
+#include <string.h>
 
 FILE *setmntent(const char *path, const char *mode)
 {
-	root_done = 0;
-	return (FILE *)&root; /* only ever handed back to us */
+	return fopen(strcmp(path, "/proc/mounts") ? path : "/etc/mtab", mode);
 }
 
-struct mntent *getmntent(FILE *f) { return root_done++ ? 0 : &root; }
-int endmntent(FILE *f) { return 1; }
+struct mntent *getmntent(FILE *f)
+{
+	static char line[512];
+	static struct mntent m;
+	while (fgets(line, sizeof line, f)) {
+		char *field[4];
+		int n = 0;
+		for (char *s = strtok(line, " \t\n"); s && n < 4; s = strtok(0, " \t\n"))
+			field[n++] = s;
+		if (n < 4 || field[0][0] == '#')
+			continue;
+		m.mnt_fsname = field[0], m.mnt_dir = field[1], m.mnt_type = field[2];
+		m.mnt_opts = field[3], m.mnt_freq = m.mnt_passno = 0;
+		return &m;
+	}
+	return 0;
+}
+
+int endmntent(FILE *f)
+{
+	if (f)
+		fclose(f);
+	return 1;
+}
 
 /* No inotify (tail -f polls instead), no extended attributes, no statfs. */
 int inotify_init(void) { return nosys(); }

@@ -74,6 +74,11 @@ class FileHandle(Protocol):
 
 class Backend(Protocol):
     readonly: bool
+    fstype: str  # its name in /etc/mtab and df
+
+    def usage(self) -> tuple[int, int]:
+        """(size, free) in bytes, for statvfs and df."""
+        ...
 
     def lstat(self, path: str) -> Stat: ...
 

@@ -18,9 +18,13 @@ _LINKS = {"stdin": "/dev/fd/0", "stdout": "/dev/fd/1", "stderr": "/dev/fd/2"}
 
 class DevFS:
     readonly = True
+    fstype = "devfs"
 
     def __init__(self, tty: Tty) -> None:
         self.tty = tty
+
+    def usage(self) -> tuple[int, int]:
+        return 0, 0
 
     def lstat(self, path: str) -> Stat:
         if path in ("", "fd"):

@@ -59,9 +59,23 @@ class HostDir:
     def __init__(self, root: str | os.PathLike[str], readonly: bool = False) -> None:
         self.root = os.path.realpath(root)
         self.readonly = readonly
+        self.fstype = "image" if readonly else "hostfs"
+        self._size: int | None = None  # of a read-only tree, counted once
 
     def host(self, path: str) -> str:
         return os.path.join(self.root, path) if path else self.root
+
+    def usage(self) -> tuple[int, int]:
+        if self.readonly:  # part of the system image: full, its size what it holds
+            if self._size is None:
+                self._size = sum(
+                    os.lstat(os.path.join(d, f)).st_size
+                    for d, _dirs, files in os.walk(self.root)
+                    for f in files
+                )
+            return self._size, 0
+        st = os.statvfs(self.root)
+        return st.f_blocks * st.f_frsize, st.f_bavail * st.f_frsize
 
     def _writable(self) -> None:
         if self.readonly:

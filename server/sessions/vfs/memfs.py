@@ -110,6 +110,21 @@ class MemFS:
         parent.children[name] = node
         return node
 
+    @property
+    def fstype(self) -> str:
+        return "image" if self.readonly else "tmpfs"
+
+    def usage(self) -> tuple[int, int]:
+        if not self.readonly:
+            return self.limit, max(0, self.limit - self.used)
+        with self.lock:  # the sealed system image: full, its size what it holds
+            nodes, size = [self.root], 0
+            while nodes:
+                node = nodes.pop()
+                nodes.extend(node.children.values())
+                size += node.stat().size if node.kind == FILE else 0
+        return size, 0
+
     def charge(self, nbytes: int) -> None:
         if self.used + nbytes > self.limit:
             raise OSError(errno.ENOSPC, "no space left in this tree")

@@ -30,6 +30,22 @@ class Tree:
     def mount(self, path: str, backend: Backend) -> None:
         self.mounts[tuple(p for p in path.split("/") if p)] = backend
 
+    def device(self, backend: Backend) -> int:
+        """st_dev of a mount: its place in the mount table, from 1 (df and ismount compare it)."""
+        for i, mounted in enumerate(self.mounts.values()):
+            if mounted is backend:
+                return i + 1
+        return 1
+
+    def mtab(self) -> bytes:
+        """The mount table in fstab's format, for /etc/mtab (df reads it)."""
+        lines = []
+        for parts, backend in self.mounts.items():
+            kind = getattr(backend, "fstype", type(backend).__name__.lower())
+            opts = "ro" if backend.readonly else "rw"
+            lines.append(f"{kind} /{'/'.join(parts)} {kind} {opts} 0 0\n")
+        return "".join(lines).encode()
+
     def locate(self, parts: list[str]) -> tuple[Backend, str, bool]:
         """The backend holding `parts`, the path inside it, and whether it is a mount's root."""
         for i in range(len(parts), -1, -1):

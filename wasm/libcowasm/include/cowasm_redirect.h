@@ -1,7 +1,7 @@
 /* libcowasm: calls whose wasi-libc versions we extend. wasi-libc defines them in objects it needs
  * itself, so ours cannot take their names: these declarations bind the names, in programs, to
  * libcowasm's __cowasm_* versions (which call wasi-libc's where it has one). Included by our
- * unistd.h, fcntl.h, sys/stat.h and sys/ioctl.h. */
+ * unistd.h, fcntl.h, sys/stat.h, sys/statvfs.h and sys/ioctl.h. */
 #ifndef _COWASM_REDIRECT_H
 #define _COWASM_REDIRECT_H
 #include <sys/types.h>
@@ -9,6 +9,7 @@
 extern "C" {
 #endif
 struct stat;
+struct statvfs;
 #define __COWASM_AS(name) __asm__("__cowasm_" #name)
 pid_t getpid(void) __COWASM_AS(getpid);
 int chdir(const char *) __COWASM_AS(chdir);
@@ -25,6 +26,8 @@ int fchmod(int, mode_t) __COWASM_AS(fchmod);
 int fchmodat(int, const char *, mode_t, int) __COWASM_AS(fchmodat);
 int mkdir(const char *, mode_t) __COWASM_AS(mkdir);
 int mkdirat(int, const char *, mode_t) __COWASM_AS(mkdirat);
+int statvfs(const char *__restrict, struct statvfs *__restrict) __COWASM_AS(statvfs);
+int fstatvfs(int, struct statvfs *) __COWASM_AS(fstatvfs);
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@ int cw_umask(int mask) IMPORT(umask);
 int cw_chmod(const char *path, int mode) IMPORT(chmod);
 int cw_fchmod(int fd, int mode) IMPORT(fchmod);
 int cw_mode(int dirfd, const char *path, int follow) IMPORT(mode);
+int cw_statvfs(int dirfd, const char *path, void *buf) IMPORT(statvfs);
 int cw_kill(int pid, int sig) IMPORT(kill);
 int cw_setpgid(int pid, int pgid) IMPORT(setpgid);
 int cw_getpgid(int pid) IMPORT(getpgid);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include "imports.h"
 
@@ -144,3 +145,36 @@ int __cowasm_mkdirat(int dirfd, const char *path, mode_t mode)
 }
 
 int __cowasm_mkdir(const char *path, mode_t mode) { return __cowasm_mkdirat(AT_FDCWD, path, mode); }
+
+/* The kernel answers for the mount holding the path (docs/abi.md, `statvfs`). */
+struct cw_statvfs {
+	unsigned long long bsize, blocks, bfree, files, ffree;
+	unsigned flags, namemax;
+};
+
+static int fill_vfs(int r, const struct cw_statvfs *k, struct statvfs *st)
+{
+	if (cw_ret(r) < 0)
+		return -1;
+	memset(st, 0, sizeof *st);
+	st->f_bsize = st->f_frsize = k->bsize;
+	st->f_blocks = k->blocks;
+	st->f_bfree = st->f_bavail = k->bfree;
+	st->f_files = k->files;
+	st->f_ffree = st->f_favail = k->ffree;
+	st->f_flag = k->flags;
+	st->f_namemax = k->namemax;
+	return 0;
+}
+
+int __cowasm_statvfs(const char *restrict path, struct statvfs *restrict st)
+{
+	struct cw_statvfs k;
+	return fill_vfs(cw_statvfs(-1, path, &k), &k, st);
+}
+
+int __cowasm_fstatvfs(int fd, struct statvfs *st)
+{
+	struct cw_statvfs k;
+	return fill_vfs(cw_statvfs(fd, 0, &k), &k, st);
+}
