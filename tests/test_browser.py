@@ -277,6 +277,30 @@ async def test_the_editor_code_loads_only_when_a_file_is_opened(session, pages) 
     assert [u for u in await page.evaluate(LOADED_SCRIPTS) if "/chunks/editor-" in u]
 
 
+KEYWORD_SPAN = (
+    "[...document.querySelectorAll('.cm-line span')].some((s) => s.textContent === 'def')"
+)
+
+
+@pytest.mark.usefixtures("needs_files")
+async def test_highlighting_follows_the_file_type(session, pages) -> None:
+    page = await pages.open(session["edit_url"])
+    await ready(page)
+    await files_synced(page)
+    await new_file_via_tree(page, "notes.txt")
+    await page.click(".cm-content")
+    await page.keyboard.type("def f(): pass")
+    await wait_for_editor_text(page, "def f(): pass")
+    assert not await page.evaluate(KEYWORD_SPAN)  # plain text stays plain
+    await new_file_via_tree(page, "prog.py")
+    await page.click(".cm-content")
+    await page.keyboard.type("def f(): pass")
+    await page.wait_for_function(KEYWORD_SPAN)  # Python's mode loaded on demand and applied
+    await page.click(".tree-row[data-path='notes.txt']")
+    await wait_for_editor_text(page, "def f(): pass")
+    assert not await page.evaluate(KEYWORD_SPAN)
+
+
 @pytest.mark.usefixtures("needs_files")
 async def test_two_people_edit_one_file_and_see_each_others_cursor(session, pages) -> None:
     a = await pages.open(session["edit_url"])

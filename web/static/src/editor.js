@@ -3,7 +3,7 @@
 
 import * as Y from 'yjs'
 import { yCollab, yUndoManagerKeymap } from 'y-codemirror.next'
-import { EditorState } from '@codemirror/state'
+import { Compartment, EditorState } from '@codemirror/state'
 import {
   EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   highlightSpecialChars, drawSelection, dropCursor, rectangularSelection, crosshairCursor
@@ -16,18 +16,27 @@ import {
   HighlightStyle, StreamLanguage
 } from '@codemirror/language'
 import { tags as t } from '@lezer/highlight'
-import { python } from '@codemirror/lang-python'
-import { markdown } from '@codemirror/lang-markdown'
-import { shell } from '@codemirror/legacy-modes/mode/shell'
 import { escapeHtml } from './ui.js'
 
-/** Language support chosen by file name. */
+// Language modes are chunks of their own, loaded when a file needs one (markdown's alone is
+// larger than the rest of the editor): the file opens at once and its highlighting follows.
+const LANGUAGES = {
+  python: () => import('@codemirror/lang-python').then((m) => m.python()),
+  shell: () => import('@codemirror/legacy-modes/mode/shell').then((m) => StreamLanguage.define(m.shell)),
+  markdown: () => import('@codemirror/lang-markdown').then((m) => m.markdown())
+}
+const loadedLanguages = new Map()
+
+/** The language mode for a file name, as a promise of its extension (null when plain text). */
 function languageFor (path) {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase()
-  if (ext === 'py' || ext === 'pyi') return python()
-  if (ext === 'sh' || ext === 'bash' || path.endsWith('.profile') || path.endsWith('.bashrc')) return StreamLanguage.define(shell)
-  if (ext === 'md' || ext === 'markdown') return markdown()
-  return []
+  let name = null
+  if (ext === 'py' || ext === 'pyi') name = 'python'
+  else if (ext === 'sh' || ext === 'bash' || path.endsWith('.profile') || path.endsWith('.bashrc')) name = 'shell'
+  else if (ext === 'md' || ext === 'markdown') name = 'markdown'
+  if (!name) return null
+  if (!loadedLanguages.has(name)) loadedLanguages.set(name, LANGUAGES[name]())
+  return loadedLanguages.get(name)
 }
 
 // Colours come from CSS variables, so switching the page theme restyles the editor for free.
@@ -137,15 +146,19 @@ export class Editor {
       return
     }
     this.undoManager = new Y.UndoManager(ytext)
+    const language = new Compartment()
     this.view.setState(EditorState.create({
       doc: ytext.toString(),
       extensions: [
         baseExtensions(this.readOnly),
-        languageFor(path),
+        language.of([]),
         yCollab(ytext, this.store.awareness, { undoManager: this.undoManager })
       ]
     }))
     this.root.classList.remove('empty')
+    languageFor(path)?.then((mode) => {
+      if (this.ytext === ytext) this.view.dispatch({ effects: language.reconfigure(mode) })
+    }, (err) => console.warn(`no highlighting for ${path}:`, err))
   }
 
   /** Called when the file maps changed: follows our file if it was replaced, moved or removed. */
