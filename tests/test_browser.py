@@ -249,11 +249,15 @@ async def test_embed_types_its_cmd_once(session, pages):
 # -- files and the editor ------------------------------------------------------------------
 
 
-async def new_file_via_tree(page: Page, name: str) -> None:
+async def new_file_via_tree(page: Page, name: str, text: str = "") -> None:
+    """Creates `name` from the tree's New file button and types `text` into its editor."""
     await page.click("[data-act=new-file]")
     await page.keyboard.type(name)
     await page.keyboard.press("Enter")
     await page.wait_for_selector(f".tree-row.active[data-path='{name}']")
+    if text:
+        await page.click(".cm-content")
+        await page.keyboard.type(text)
 
 
 LOADED_SCRIPTS = "performance.getEntriesByType('resource').map((e) => e.name)"
@@ -270,9 +274,7 @@ async def test_the_editor_code_loads_only_when_a_file_is_opened(session, pages) 
     assert await page.text_content(".editor-placeholder") == (
         "Open a file from the tree to edit it together."
     )
-    await new_file_via_tree(page, "first.txt")
-    await page.click(".cm-content")
-    await page.keyboard.type("typed")
+    await new_file_via_tree(page, "first.txt", "typed")
     await wait_for_editor_text(page, "typed")
     assert [u for u in await page.evaluate(LOADED_SCRIPTS) if "/chunks/editor-" in u]
 
@@ -287,14 +289,10 @@ async def test_highlighting_follows_the_file_type(session, pages) -> None:
     page = await pages.open(session["edit_url"])
     await ready(page)
     await files_synced(page)
-    await new_file_via_tree(page, "notes.txt")
-    await page.click(".cm-content")
-    await page.keyboard.type("def f(): pass")
+    await new_file_via_tree(page, "notes.txt", "def f(): pass")
     await wait_for_editor_text(page, "def f(): pass")
     assert not await page.evaluate(KEYWORD_SPAN)  # plain text stays plain
-    await new_file_via_tree(page, "prog.py")
-    await page.click(".cm-content")
-    await page.keyboard.type("def f(): pass")
+    await new_file_via_tree(page, "prog.py", "def f(): pass")
     await page.wait_for_function(KEYWORD_SPAN)  # Python's mode loaded on demand and applied
     await page.click(".tree-row[data-path='notes.txt']")
     await wait_for_editor_text(page, "def f(): pass")
@@ -308,9 +306,7 @@ async def test_two_people_edit_one_file_and_see_each_others_cursor(session, page
     for p in (a, b):
         await ready(p)
         await files_synced(p)
-    await new_file_via_tree(a, "hello.py")
-    await a.click(".cm-content")
-    await a.keyboard.type("print('from a')\n")
+    await new_file_via_tree(a, "hello.py", "print('from a')\n")
     await b.click(".tree-row[data-path='hello.py']")
     await wait_for_editor_text(b, "from a")
     await b.click(".cm-content")
@@ -378,9 +374,7 @@ async def test_a_script_written_in_the_editor_runs_in_the_shell(session, pages) 
     page = await pages.open(session["edit_url"])
     await ready(page)
     await files_synced(page)
-    await new_file_via_tree(page, "run.sh")
-    await page.click(".cm-content")
-    await page.keyboard.type("echo s$((6*7))\n")
+    await new_file_via_tree(page, "run.sh", "echo s$((6*7))\n")
     await type_in_terminal(page, "sh run.sh")
     await wait_for_terminal_text(page, "s42")
 
