@@ -9,3 +9,5 @@ LIBCOWASM_CFLAGS  := -I$(LIBCOWASM_INC) -D_WASI_EMULATED_SIGNAL -D_WASI_EMULATED
                      -D_WASI_EMULATED_PROCESS_CLOCKS -D_WASI_EMULATED_MMAN
 LIBCOWASM_LDFLAGS := $(LIBCOWASM) -Wl,--export=__cowasm_interrupt \
                      -lwasi-emulated-process-clocks -lwasi-emulated-mman
+# The redirecting headers act at compile time: a program must recompile when they change.
+LIBCOWASM_HEADERS := $(wildcard $(LIBCOWASM_INC)/*.h $(LIBCOWASM_INC)/sys/*.h)
