@@ -43,6 +43,7 @@ def main() -> None:
     manifest = {
         "sources": SOURCES,
         "toolchain": {"zig": zig, "binaryen": "132"},
+        "python.wasm PGO profile": {"sha256": sha256(HERE / "cpython" / "python.profdata")},
         "artifacts": artifacts,
     }
     (HERE / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
