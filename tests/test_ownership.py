@@ -100,3 +100,58 @@ def test_copytree_keeps_symlinks(home):
     )
     assert out.split() == ["../here.txt", "x"]
     assert (home / "e" / "link").is_symlink()
+
+
+# fchmod and futimens act on the open file, even after it was renamed (as tar and cp -p do to the
+# files they extract or copy, and editors to the temporary file they rename over the original).
+FD_CALLS = """
+import os, sys
+for d in sys.argv[1:]:
+    fd = os.open(d + "/new", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.write(fd, b"data")
+    os.rename(d + "/new", d + "/kept")
+    os.fchmod(fd, 0o600)
+    os.utime(fd, ns=(10**18, 10**18))
+    os.close(fd)
+    st = os.stat(d + "/kept")
+    print(d, oct(st.st_mode & 0o777), st.st_mtime_ns // 10**9, open(d + "/kept").read())
+"""
+
+
+def test_fchmod_and_futimens_follow_the_open_file_across_a_rename(home):
+    code, out, err = run(["/usr/bin/python3", "-c", FD_CALLS, "/tmp", "/home/user"], home)
+    assert code == 0, err
+    assert out.split("\n")[:2] == [f"{d} 0o600 1000000000 data" for d in ("/tmp", "/home/user")]
+    assert os.stat(home / "kept").st_mode & 0o777 == 0o600
+
+
+async def test_fchmod_and_futimens_in_the_shared_tree(tmp_path):
+    import asyncio
+
+    from server.files import FileTreeStore
+    from server.sessions import batch
+    from tests.test_files import Limits
+
+    store = FileTreeStore(tmp_path, Limits())
+    tree = await store.open("s1")
+    argv = ["/usr/bin/python3", "-c", FD_CALLS, "/home/user"]
+    r = await asyncio.get_running_loop().run_in_executor(None, batch.run, argv, tree.backend())
+    assert r.code == 0, r.stderr.decode()
+    assert r.stdout.decode() == "/home/user 0o600 1000000000 data\n"
+    entry = tree.lookup("kept")
+    assert entry is not None and entry.mode == 0o600 and entry.mtime_ms == 10**12
+    await store.close()
+
+
+def test_fchmod_on_a_read_only_mount_is_refused(home):
+    code = REPORT + (
+        "import errno\n"
+        "for path in ('/usr/local/lib/python311.zip', '/bin/sh'):\n"
+        "    fd = os.open(path, os.O_RDONLY)\n"
+        "    try:\n"
+        "        os.fchmod(fd, 0o600)\n"
+        "    except OSError as e:\n"
+        "        print(errno.errorcode[e.errno])\n"
+        "    print(oct(os.stat(path).st_mode & 0o777))\n"
+    )
+    assert python(code, home).split() == ["EROFS", "0o644", "EROFS", "0o755"]

@@ -116,6 +116,16 @@ class TreeFile:
         e = self._tree.lookup(path) if self.path is not None else None
         return _stat(self._tree, path, e or self._entry, self.size())
 
+    def chmod(self, mode: int) -> None:
+        if self.path is not None:  # an unlinked file's mode is nobody's to see
+            self._tree.call(self._tree.set_meta, self.path, mode, None)
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        # written data first: its flush would otherwise stamp the file with the time of close
+        self.flush()
+        if self.path is not None and mtime_ns is not None:
+            self._tree.call(self._tree.set_meta, self.path, None, mtime_ns / 1_000_000)
+
     def flush(self) -> None:
         with self._lock:
             if not self._dirty or self.path is None:

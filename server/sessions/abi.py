@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from . import hostcall, signals
-from .fd import DirFile
+from .fd import DirFile, VnodeFile
 from .pipe import Pipe
 from .tty import TtyFile
 
@@ -192,11 +192,12 @@ def chmod(proc: Process, path: int, mode: int) -> int:
 
 def fchmod(proc: Process, fd: int, mode: int) -> int:
     file = proc.fds.get(fd)
-    path = getattr(file, "path", None)
-    if path is None:
+    if isinstance(file, VnodeFile):
+        file.handle.chmod(mode)
+    elif isinstance(file, DirFile):
+        file.backend.chmod(file.rel, mode)
+    else:
         raise OSError(errno.EINVAL, "not a file")
-    res = proc.machine.tree.resolve(path)
-    res.backend.chmod(res.rel, mode)
     return 0
 
 
@@ -208,13 +209,11 @@ def mode(proc: Process, dirfd: int, path: int, follow: int) -> int:
 
 
 def statvfs(proc: Process, dirfd: int, path: int, buf: int) -> int:
-    if path == 0:  # fstatvfs: a pipe or terminal is on no mounted tree, so it has no room
-        file_path = getattr(proc.fds.get(dirfd), "path", None)
-        res = proc.machine.tree.resolve(file_path) if file_path else None
-    else:
-        res = _resolve_at(proc, dirfd, path)
-    size, free = res.backend.usage() if res else (0, 0)
-    flags = ST_RDONLY if res and res.backend.readonly else 0
+    # path 0 is fstatvfs: a pipe or terminal is on no mounted tree, so it has no room
+    file = proc.fds.get(dirfd) if path == 0 else None
+    backend = file.backend if file is not None else _resolve_at(proc, dirfd, path).backend
+    size, free = backend.usage() if backend else (0, 0)
+    flags = ST_RDONLY if backend and backend.readonly else 0
     info = _STATVFS.pack(BLOCK, size // BLOCK, free // BLOCK, 0, 0, flags, 255)
     _mem(proc).write(buf, info)
     return 0

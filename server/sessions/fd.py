@@ -27,6 +27,7 @@ class OpenFile:
     filetype = FT_UNKNOWN
     seekable = False
     dev = 1  # st_dev: the mount it was opened on (Tree.device)
+    backend: Backend | None = None  # and that mount's backend (for fstatvfs)
 
     def __init__(self, readable: bool = True, writable: bool = False) -> None:
         self.refs = 1

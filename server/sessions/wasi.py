@@ -254,8 +254,7 @@ def fd_filestat_set_times(proc: Process, fd: int, atim: int, mtim: int, flags: i
     if isinstance(file, DirFile):
         file.backend.set_times(file.rel, *_times(atim, mtim, flags))
     elif isinstance(file, VnodeFile):
-        res = proc.machine.tree.resolve(file.path)
-        res.backend.set_times(res.rel, *_times(atim, mtim, flags))
+        file.handle.set_times(*_times(atim, mtim, flags))
     return SUCCESS
 
 
@@ -358,6 +357,7 @@ def path_open(
 def open_resolved(proc: Process, res: Resolved, oflags: int, rights: int, fdflags: int) -> OpenFile:
     file = _open_resolved(proc, res, oflags, rights, fdflags)
     file.dev = proc.machine.tree.device(res.backend)
+    file.backend = res.backend
     return file
 
 

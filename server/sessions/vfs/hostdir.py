@@ -24,11 +24,20 @@ def to_stat(s: os.stat_result) -> Stat:
     )
 
 
-class HostHandle:
-    __slots__ = ("fd",)
+def _times(s: os.stat_result, atime_ns: int | None, mtime_ns: int | None) -> tuple[int, int]:
+    """utime's pair: the new times, or the old where None (UTIME_OMIT)."""
+    return (
+        atime_ns if atime_ns is not None else s.st_atime_ns,
+        mtime_ns if mtime_ns is not None else s.st_mtime_ns,
+    )
 
-    def __init__(self, fd: int) -> None:
+
+class HostHandle:
+    __slots__ = ("fd", "readonly")
+
+    def __init__(self, fd: int, readonly: bool = False) -> None:
         self.fd = fd
+        self.readonly = readonly  # the mount's: the host fd itself would allow fchmod
 
     def pread(self, size: int, offset: int) -> bytes:
         return os.pread(self.fd, size, offset)
@@ -47,6 +56,16 @@ class HostHandle:
 
     def stat(self) -> Stat:
         return to_stat(os.fstat(self.fd))
+
+    def chmod(self, mode: int) -> None:
+        if self.readonly:
+            raise OSError(errno.EROFS, "read-only file system")
+        os.fchmod(self.fd, mode & 0o7777)
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        if self.readonly:
+            raise OSError(errno.EROFS, "read-only file system")
+        os.utime(self.fd, ns=_times(os.fstat(self.fd), atime_ns, mtime_ns))
 
     def flush(self) -> None:
         pass
@@ -103,7 +122,7 @@ class HostDir:
             mode |= os.O_EXCL
         if flags.truncate:
             mode |= os.O_TRUNC
-        return HostHandle(os.open(self.host(path), mode, flags.mode))
+        return HostHandle(os.open(self.host(path), mode, flags.mode), self.readonly)
 
     def mkdir(self, path: str, mode: int) -> None:
         self._writable()
@@ -138,9 +157,5 @@ class HostDir:
 
     def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None:
         self._writable()
-        s = os.lstat(self.host(path))
-        times = (
-            atime_ns if atime_ns is not None else s.st_atime_ns,
-            mtime_ns if mtime_ns is not None else s.st_mtime_ns,
-        )
+        times = _times(os.lstat(self.host(path)), atime_ns, mtime_ns)
         os.utime(self.host(path), ns=times, follow_symlinks=False)

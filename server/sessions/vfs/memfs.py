@@ -34,6 +34,12 @@ class Node:
         self.target = ""
         self.host_path: str | None = None
 
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        if mtime_ns is not None:
+            self.mtime_ns = mtime_ns
+        if atime_ns is not None:
+            self.atime_ns = atime_ns
+
     def stat(self) -> Stat:
         size = len(self.data)
         if self.host_path is not None:
@@ -83,6 +89,14 @@ class MemHandle:
 
     def stat(self) -> Stat:
         return self.node.stat()
+
+    def chmod(self, mode: int) -> None:
+        self.fs._writable()
+        self.node.mode = mode & 0o7777
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        self.fs._writable()
+        self.node.set_times(atime_ns, mtime_ns)
 
     def flush(self) -> None:
         pass
@@ -272,11 +286,7 @@ class MemFS:
 
     def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None:
         self._writable()
-        node = self._lookup(path)
-        if mtime_ns is not None:
-            node.mtime_ns = mtime_ns
-        if atime_ns is not None:
-            node.atime_ns = atime_ns
+        self._lookup(path).set_times(atime_ns, mtime_ns)
 
     def host_file(self, path: str) -> str | None:
         """The host file behind `path`, if it is one (lets exec load it by path)."""
