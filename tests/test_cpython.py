@@ -32,7 +32,7 @@ json keyword keywordonlyarg list listcomps long lzma memoryview mimetypes minido
 named_expressions ntpath numeric_tower opcache opcodes operator ordered_dict os pathlib
 patma peepholer pickle pkg pkgutil plistlib positional_only_arg posixpath pow pprint print
 property pstats pulldom pyexpat quopri raise random range re reprlib richcmp sax sched scope
-secrets set setcomps shlex signal slice sort stat statistics string string_literals
+secrets set setcomps shlex shutil signal slice sort stat statistics string string_literals
 stringprep strtod struct structseq super syntax sysconfig tarfile tempfile textwrap time
 tokenize tomllib tuple typechecks types typing unary unicode unicode_identifiers unicodedata
 univnewlines unpack urlparse userdict userlist userstring utf8source uuid wave weakset with

@@ -106,6 +106,32 @@ def test_memory_hog_gets_memory_error(tmp_path):
     assert "MemoryError" in err and out == "after 1\n"
 
 
+# Big blocks of one size, freed, then of another: all fit in the 512 MiB a process may use, and
+# the memory freed is reused (Zig's own malloc rounded each block up to a power of two and
+# reused it only for the same power: three 65 MiB blocks, then none of 63 MiB).
+MEMORY_REUSE = """
+blocks = [bytearray(65 << 20) for _ in range(6)]
+del blocks
+blocks = [bytearray(63 << 20) for _ in range(6)]
+del blocks
+print(len([bytearray(1 << 20) for _ in range(400)]))
+import shutil, os
+os.makedirs("src/d")
+for i in range(4):  # each xz compressor takes about 95 MiB
+    shutil.make_archive(f"a{i}", "xztar", "src", "d")
+print(sorted(os.listdir(".")))
+"""
+
+
+def test_freed_memory_is_reused_for_blocks_of_other_sizes(tmp_path):
+    code, out, err = run(["/bin/python3", "-c", MEMORY_REUSE], tmp_path)
+    assert code == 0, err
+    assert out.splitlines() == [
+        "400",
+        str(["a0.tar.xz", "a1.tar.xz", "a2.tar.xz", "a3.tar.xz", "src"]),
+    ]
+
+
 def test_deep_recursion_is_a_recursion_error(tmp_path):
     _code, out, err = sh(
         "python3 -c 'import json\nx = []\nfor _ in range(100000): x = [x]\njson.dumps(x)'; echo $?",

@@ -18,6 +18,7 @@ SOURCES = {
     "bzip2": "1.0.8-5",
     "xz-utils": "5.4.1-1+deb12u2",
     "sqlite3": "3.40.1-2+deb12u2",
+    "wasi-libc (its dlmalloc)": "0.0~git20220510.9886d3d-2",
     "sympy (PyPI wheel)": "1.14.0",
     "mpmath (PyPI wheel)": "1.3.0",
 }

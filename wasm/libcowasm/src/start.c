@@ -5,6 +5,11 @@
 
 void __cowasm_deliver(int sig);
 
+/* dlmalloc.c replaces Zig's weak malloc family; libc defines those before this archive is
+ * searched, so the linker would not pull dlmalloc.o in for them: this reference does. */
+extern const char __cowasm_malloc;
+__attribute__((used)) static const char *const pull_malloc = &__cowasm_malloc;
+
 /* The kernel stores a signal number here (from any thread) when a caught signal is pending. */
 volatile int __cowasm_interrupt;
 

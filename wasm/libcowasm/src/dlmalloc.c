@@ -1,0 +1,77 @@
+/* malloc: Doug Lea's dlmalloc 2.8.6 (public domain), from Debian's wasi-libc source, in place of
+ * Zig's libc malloc. Zig's rounds every request up to a power of two and reuses a freed block only
+ * for a request of the same power, so a program that frees 65 MiB could not then get 63 MiB, and
+ * a process got MemoryError at a third of its memory limit. dlmalloc splits and coalesces.
+ * Zig's allocation functions are weak symbols: these strong ones replace them all. start.c
+ * refers to __cowasm_malloc, so every program that links libcowasm links this file. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PAGE 65536
+
+/* Linear memory only grows, in whole wasm pages (wasi-libc's sbrk does the same). */
+static void *grow(intptr_t increment)
+{
+	if (increment == 0)
+		return (void *)(__builtin_wasm_memory_size(0) * PAGE);
+	if (increment < 0 || increment % PAGE) {
+		errno = EINVAL;
+		return (void *)-1;
+	}
+	size_t old = __builtin_wasm_memory_grow(0, (size_t)increment / PAGE);
+	if (old == SIZE_MAX) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	return (void *)(old * PAGE);
+}
+
+/* wasi-libc's settings (dlmalloc/src/dlmalloc.c), with our sbrk. */
+#define HAVE_MMAP 0
+#define MORECORE grow
+#define MORECORE_CANNOT_TRIM 1
+#define malloc_getpagesize PAGE
+#define LACKS_UNISTD_H 1
+#define LACKS_TIME_H 1
+#define ABORT __builtin_unreachable()
+#define NO_MALLINFO 1
+#define NO_MALLOC_STATS 1
+#define MALLOC_ALIGNMENT 16
+#define USE_DL_PREFIX 1
+#define DLMALLOC_EXPORT static inline
+static size_t dlmalloc_usable_size(void *);
+
+#include "malloc.c"
+
+const char __cowasm_malloc = 1;
+
+void *malloc(size_t size) { return dlmalloc(size); }
+
+void free(void *ptr) { dlfree(ptr); }
+
+void *calloc(size_t nmemb, size_t size) { return dlcalloc(nmemb, size); }
+
+void *realloc(void *ptr, size_t size) { return dlrealloc(ptr, size); }
+
+void *reallocarray(void *ptr, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size) {
+		errno = ENOMEM;
+		return 0;
+	}
+	return dlrealloc(ptr, nmemb * size);
+}
+
+int posix_memalign(void **memptr, size_t alignment, size_t size)
+{
+	return dlposix_memalign(memptr, alignment, size);
+}
+
+void *aligned_alloc(size_t alignment, size_t size) { return dlmemalign(alignment, size); }
+
+void *memalign(size_t alignment, size_t size) { return dlmemalign(alignment, size); }
+
+void *valloc(size_t size) { return dlvalloc(size); }
+
+size_t malloc_usable_size(void *ptr) { return dlmalloc_usable_size(ptr); }
