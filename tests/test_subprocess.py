@@ -176,3 +176,23 @@ def test_os_system_and_popen(tmp_path):
         tmp_path,
     )
     assert out == "from system\n3\npiped\n"
+
+
+def test_a_new_session_or_process_group_for_the_child(tmp_path):
+    out = py(
+        """
+        ids = "import os; print(os.getpid(), os.getpgid(0), os.getsid(0))"
+        def child(**kw):
+            r = subprocess.run(["python3", "-c", ids], stdout=subprocess.PIPE, text=True, **kw)
+            return [int(x) for x in r.stdout.split()]
+        sid = os.getsid(0)
+        pid, pgid, csid = child(start_new_session=True)
+        print("session", pgid == pid, csid == pid)
+        pid, pgid, csid = child(process_group=0)
+        print("group", pgid == pid, csid == sid)
+        pid, pgid, csid = child()
+        print("same", pgid == os.getpgid(0), csid == sid)
+        """,
+        tmp_path,
+    )
+    assert out == "session True True\ngroup True True\nsame True True\n"

@@ -59,12 +59,19 @@ def execve(proc: Process, path: int, argv: int, envp: int) -> int:
     )
 
 
-def spawn(proc: Process, path: int, argv: int, envp: int, fdmap: int, nfdmap: int) -> int:
+SPAWN_SETSID, SPAWN_SETPGROUP = 1, 2
+
+
+def spawn(
+    proc: Process, path: int, argv: int, envp: int, fdmap: int, nfdmap: int, flags: int, pgid: int
+) -> int:
     mem = _mem(proc)
     fds = list(struct.unpack(f"<{nfdmap}i", mem.read(fdmap, 4 * nfdmap))) if nfdmap else []
     child = proc.machine.spawn(
-        proc, _str(proc, path), mem.cstring_array(argv), mem.cstring_array(envp), fds
-    )
+        proc, _str(proc, path), mem.cstring_array(argv), mem.cstring_array(envp), fds,
+        setsid=bool(flags & SPAWN_SETSID),
+        pgid=pgid if flags & SPAWN_SETPGROUP else None,
+    )  # fmt: skip
     return child.pid
 
 
@@ -333,7 +340,7 @@ def winsize(proc: Process, fd: int, ptr: int, set_: int) -> int:
 
 TABLE = {
     "getpid": ("", getpid), "getppid": ("", getppid), "fork": ("", fork),
-    "execve": ("III", execve), "spawn": ("IIIIi", spawn), "waitpid": ("iIi", waitpid),
+    "execve": ("III", execve), "spawn": ("IIIIiii", spawn), "waitpid": ("iIi", waitpid),
     "kill": ("ii", kill), "setpgid": ("ii", setpgid), "getpgid": ("i", getpgid),
     "setsid": ("", setsid), "getsid": ("i", getsid),
     "pipe2": ("Ii", pipe2), "dup": ("i", dup), "dup3": ("iii", dup3), "dupfd": ("iii", dupfd),

@@ -127,9 +127,22 @@ class Machine:
         return child
 
     def spawn(
-        self, parent: Process, path: str, argv: list[bytes], env: list[bytes], fdmap: list[int]
+        self,
+        parent: Process,
+        path: str,
+        argv: list[bytes],
+        env: list[bytes],
+        fdmap: list[int],
+        setsid: bool = False,
+        pgid: int | None = None,
     ) -> Process:
+        """posix_spawn; the child's new session (setsid) or group (pgid, 0 for its own) is made
+        before it runs, as the child itself would before its exec."""
         child = self._new_process(parent)
+        if setsid:
+            child.sid = child.pgid = child.pid
+        elif pgid is not None:
+            child.pgid = pgid or child.pid
         try:
             for fd, src in enumerate(fdmap):
                 if src < 0:

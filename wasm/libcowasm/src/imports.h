@@ -8,7 +8,7 @@
 int cw_getpid(void) IMPORT(getpid);
 int cw_getppid(void) IMPORT(getppid);
 int cw_fork(void) IMPORT(fork);
-int cw_spawn(const char *path, char *const *argv, char *const *envp, const int *fdmap, int nfdmap) IMPORT(spawn);
+int cw_spawn(const char *path, char *const *argv, char *const *envp, const int *fdmap, int nfdmap, int flags, int pgid) IMPORT(spawn);
 int cw_execve(const char *path, char *const *argv, char *const *envp) IMPORT(execve);
 int cw_waitpid(int pid, int *status, int options) IMPORT(waitpid);
 _Noreturn void cw_exit_group(int code) IMPORT(exit_group);

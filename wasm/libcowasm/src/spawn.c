@@ -73,7 +73,8 @@ int posix_spawnattr_getsigdefault(const posix_spawnattr_t *restrict at, sigset_t
  * then the file actions in order (a dup2 may read a close-on-exec fd, which is still open before
  * the exec), and last the close-on-exec fds that no action replaced drop out. Files to open are
  * opened here (close-on-exec) and closed after. */
-static int spawn_fds(const char *path, const posix_spawn_file_actions_t *fa, char *const argv[], char *const envp[])
+static int spawn_fds(const char *path, const posix_spawn_file_actions_t *fa, char *const argv[], char *const envp[],
+		     int flags, int pgid)
 {
 	int n = 0;
 	for (struct action *a = fa ? fa->__actions : 0; a; a = a->next)
@@ -105,7 +106,7 @@ static int spawn_fds(const char *path, const posix_spawn_file_actions_t *fa, cha
 		if (cloexec[k])
 			map[k] = -1;
 	if (r >= 0)
-		r = cw_spawn(path, argv, envp ? envp : environ, map, n);
+		r = cw_spawn(path, argv, envp ? envp : environ, map, n, flags, pgid);
 	while (ntemps)
 		close(temps[--ntemps]);
 	return r;
@@ -132,7 +133,9 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path, const posix_spaw
 				cw_sigaction(sig, 0);
 				ignored |= 1 << (sig - 1);
 			}
-	int r = spawn_fds(path, fa, argv, envp);
+	/* the kernel makes the new session or group before the child runs (docs/abi.md) */
+	int kflags = (flags & POSIX_SPAWN_SETSID ? 1 : 0) | (flags & POSIX_SPAWN_SETPGROUP ? 2 : 0);
+	int r = spawn_fds(path, fa, argv, envp, kflags, at ? at->__pgrp : 0);
 	for (int sig = 1; sig < _NSIG; sig++)
 		if (ignored & (1 << (sig - 1)))
 			cw_sigaction(sig, 1);
@@ -140,8 +143,6 @@ int posix_spawn(pid_t *restrict pid, const char *restrict path, const posix_spaw
 		sigprocmask(SIG_SETMASK, &oldmask, 0);
 	if (r < 0)
 		return -r;
-	if (flags & POSIX_SPAWN_SETPGROUP)
-		setpgid(r, at->__pgrp); /* from the parent: the ABI's spawn has no attributes */
 	if (pid)
 		*pid = r;
 	return 0;
