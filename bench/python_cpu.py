@@ -129,9 +129,12 @@ def main() -> None:
         script.write_text(WORKLOAD)
         native: dict[str, float] = {}
         wasm: dict[str, float] = {}
+        totals: dict[str, list[float]] = {"native": [], "wasm": []}
         for _ in range(ROUNDS):
-            for best, run in ((native, run_native), (wasm, run_wasm)):
-                for name, t in run(script).items():
+            for side, best, run in (("native", native, run_native), ("wasm", wasm, run_wasm)):
+                times = run(script)
+                totals[side].append(sum(times.values()))
+                for name, t in times.items():
                     best[name] = min(t, best.get(name, t))
     print(f"{'section':10s} {'native s':>9s} {'wasm s':>9s} {'ratio':>6s}")
     for name in native:
@@ -142,6 +145,10 @@ def main() -> None:
         f"{sum(wasm.values()) / sum(native.values()):6.2f}x"
     )
     print(f"geometric mean of ratios: {geo:.2f}x (bar: 1.5x; native = {native_python()})")
+    # This host's speed drifts by up to 2x for minutes at a time (docs/wasm.md): a side whose
+    # rounds all ran slow shows here as a high lowest total, and the ratios above lean its way.
+    spread = ", ".join(f"{k} {min(v):.3f}-{max(v):.3f} s" for k, v in totals.items())
+    print(f"per-round totals (best of {REPEAT} each): {spread}")
 
 
 if __name__ == "__main__":
