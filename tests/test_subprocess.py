@@ -192,7 +192,11 @@ def test_a_new_session_or_process_group_for_the_child(tmp_path):
         print("group", pgid == pid, csid == sid)
         pid, pgid, csid = child()
         print("same", pgid == os.getpgid(0), csid == sid)
+        try:
+            os.posix_spawn("/bin/true", ["true"], os.environ, setpgroup=-1)
+        except OSError as e:
+            print(os.strerror(e.errno))
         """,
         tmp_path,
     )
-    assert out == "session True True\ngroup True True\nsame True True\n"
+    assert out == "session True True\ngroup True True\nsame True True\nInvalid argument\n"

@@ -65,6 +65,8 @@ SPAWN_SETSID, SPAWN_SETPGROUP = 1, 2
 def spawn(
     proc: Process, path: int, argv: int, envp: int, fdmap: int, nfdmap: int, flags: int, pgid: int
 ) -> int:
+    if flags & SPAWN_SETPGROUP and pgid < 0:
+        raise OSError(errno.EINVAL, "negative process group")
     mem = _mem(proc)
     fds = list(struct.unpack(f"<{nfdmap}i", mem.read(fdmap, 4 * nfdmap))) if nfdmap else []
     child = proc.machine.spawn(
