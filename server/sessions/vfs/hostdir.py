@@ -33,11 +33,11 @@ def _times(s: os.stat_result, atime_ns: int | None, mtime_ns: int | None) -> tup
 
 
 class HostHandle:
-    __slots__ = ("fd", "readonly")
+    __slots__ = ("fd", "mount")
 
-    def __init__(self, fd: int, readonly: bool = False) -> None:
+    def __init__(self, fd: int, mount: HostDir) -> None:
         self.fd = fd
-        self.readonly = readonly  # the mount's: the host fd itself would allow fchmod
+        self.mount = mount  # its read-only flag: the host fd itself would allow fchmod and utime
 
     def pread(self, size: int, offset: int) -> bytes:
         return os.pread(self.fd, size, offset)
@@ -58,13 +58,11 @@ class HostHandle:
         return to_stat(os.fstat(self.fd))
 
     def chmod(self, mode: int) -> None:
-        if self.readonly:
-            raise OSError(errno.EROFS, "read-only file system")
+        self.mount._writable()
         os.fchmod(self.fd, mode & 0o7777)
 
     def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
-        if self.readonly:
-            raise OSError(errno.EROFS, "read-only file system")
+        self.mount._writable()
         os.utime(self.fd, ns=_times(os.fstat(self.fd), atime_ns, mtime_ns))
 
     def flush(self) -> None:
@@ -122,7 +120,7 @@ class HostDir:
             mode |= os.O_EXCL
         if flags.truncate:
             mode |= os.O_TRUNC
-        return HostHandle(os.open(self.host(path), mode, flags.mode), self.readonly)
+        return HostHandle(os.open(self.host(path), mode, flags.mode), self)
 
     def mkdir(self, path: str, mode: int) -> None:
         self._writable()
