@@ -192,11 +192,18 @@ def test_a_new_session_or_process_group_for_the_child(tmp_path):
         print("group", pgid == pid, csid == sid)
         pid, pgid, csid = child()
         print("same", pgid == os.getpgid(0), csid == sid)
-        try:
-            os.posix_spawn("/bin/true", ["true"], os.environ, setpgroup=-1)
-        except OSError as e:
-            print(os.strerror(e.errno))
+        os.setpgid(0, 0)  # a group leader cannot start a session
+        for call in (lambda: os.posix_spawn("/bin/true", ["true"], os.environ, setpgroup=-1),
+                     lambda: os.setpgid(0, -1), os.setsid):
+            try:
+                call()
+            except OSError as e:
+                print(os.strerror(e.errno))
+        print(os.getpgid(0) == os.getpid())
         """,
         tmp_path,
     )
-    assert out == "session True True\ngroup True True\nsame True True\nInvalid argument\n"
+    assert out == (
+        "session True True\ngroup True True\nsame True True\n"
+        "Invalid argument\nInvalid argument\nOperation not permitted\nTrue\n"
+    )

@@ -65,8 +65,6 @@ SPAWN_SETSID, SPAWN_SETPGROUP = 1, 2
 def spawn(
     proc: Process, path: int, argv: int, envp: int, fdmap: int, nfdmap: int, flags: int, pgid: int
 ) -> int:
-    if flags & SPAWN_SETPGROUP and pgid < 0:
-        raise OSError(errno.EINVAL, "negative process group")
     mem = _mem(proc)
     fds = list(struct.unpack(f"<{nfdmap}i", mem.read(fdmap, 4 * nfdmap))) if nfdmap else []
     child = proc.machine.spawn(
@@ -105,8 +103,7 @@ def _target(proc: Process, pid: int) -> Process:
 
 
 def setpgid(proc: Process, pid: int, pgid: int) -> int:
-    target = _target(proc, pid)
-    target.pgid = pgid or target.pid
+    _target(proc, pid).set_group(pgid)
     return 0
 
 
@@ -115,9 +112,7 @@ def getpgid(proc: Process, pid: int) -> int:
 
 
 def setsid(proc: Process) -> int:
-    if proc.pgid == proc.pid:
-        raise OSError(errno.EPERM, "already a group leader")
-    proc.sid = proc.pgid = proc.pid
+    proc.new_session()
     return proc.sid
 
 

@@ -139,16 +139,14 @@ class Machine:
         """posix_spawn; the child's new session (setsid) or group (pgid, 0 for its own) is made
         before it runs, as the child itself would before its exec."""
         child = self._new_process(parent)
-        if setsid:
-            child.sid = child.pgid = child.pid
-        elif pgid is not None:
-            child.pgid = pgid or child.pid
         try:
-            for fd, src in enumerate(fdmap):
-                if src < 0:
-                    child.fds.close(fd, missing_ok=True)
-                else:
-                    child.fds.close(fd, missing_ok=True)
+            if setsid:
+                child.new_session()
+            elif pgid is not None:
+                child.set_group(pgid)
+            for fd, src in enumerate(fdmap):  # -1: closed in the child
+                child.fds.close(fd, missing_ok=True)
+                if src >= 0:
                     child.fds.files[fd] = parent.fds.get(src).incref()
             child.fds.exec()
             self._load(child, path, argv, env)

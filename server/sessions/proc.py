@@ -73,6 +73,19 @@ class Process:
     def name(self) -> str:
         return self.image.program.name if self.image else ""
 
+    # -- sessions and process groups --
+    def set_group(self, pgid: int) -> None:
+        """setpgid: join group `pgid`, or lead a new one when it is 0."""
+        if pgid < 0:
+            raise OSError(errno.EINVAL, "negative process group")
+        self.pgid = pgid or self.pid
+
+    def new_session(self) -> None:
+        """setsid: lead a new session and a new process group."""
+        if self.pgid == self.pid:
+            raise OSError(errno.EPERM, "already a group leader")
+        self.sid = self.pgid = self.pid
+
     # -- running --
     def start(self, rewind: bool = False) -> None:
         self.thread = threading.Thread(
