@@ -2,7 +2,7 @@
 in one run. Each section runs REPEAT times in the same interpreter, and the two interpreters take
 ROUNDS turns (native, wasm, native, wasm ...) so that load from other work hits both; the best
 time counts. Prints per-section wasm/native ratios, absolute times, and the geometric mean (the
-bar: <= 1.5x).
+bar: <= 1.5x); also the median of each round's paired wasm/native ratio.
 
 The wasm side runs as a real session machine would run it: `python3` under the kernel.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import statistics
 import subprocess
 import tempfile
 from pathlib import Path
@@ -123,31 +124,42 @@ def run_wasm(script: Path) -> dict[str, float]:
     return json.loads(r.stdout)
 
 
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp, "bench.py")
         script.write_text(WORKLOAD)
-        native: dict[str, float] = {}
-        wasm: dict[str, float] = {}
-        totals: dict[str, list[float]] = {"native": [], "wasm": []}
+        rounds: dict[str, list[dict[str, float]]] = {"native": [], "wasm": []}
         for _ in range(ROUNDS):
-            for side, best, run in (("native", native, run_native), ("wasm", wasm, run_wasm)):
-                times = run(script)
-                totals[side].append(sum(times.values()))
-                for name, t in times.items():
-                    best[name] = min(t, best.get(name, t))
-    print(f"{'section':10s} {'native s':>9s} {'wasm s':>9s} {'ratio':>6s}")
-    for name in native:
-        print(f"{name:10s} {native[name]:9.3f} {wasm[name]:9.3f} {wasm[name] / native[name]:6.2f}x")
-    geo = math.exp(sum(math.log(wasm[k] / native[k]) for k in native) / len(native))
-    print(
-        f"{'total':10s} {sum(native.values()):9.3f} {sum(wasm.values()):9.3f} "
-        f"{sum(wasm.values()) / sum(native.values()):6.2f}x"
-    )
+            rounds["native"].append(run_native(script))
+            rounds["wasm"].append(run_wasm(script))
+    native = {k: min(r[k] for r in rounds["native"]) for k in rounds["native"][0]}
+    wasm = {k: min(r[k] for r in rounds["wasm"]) for k in native}
+    # The host's speed drifts by up to 2x for minutes at a time (docs/wasm.md), so besides the
+    # ratio of each side's best time, each round's wasm time is also divided by the native time
+    # measured seconds before it: the median of those paired ratios shrugs off a side that
+    # happened to stay in a slow phase.
+    paired = {
+        k: statistics.median(
+            w[k] / n[k] for n, w in zip(rounds["native"], rounds["wasm"], strict=True)
+        )
+        for k in native
+    }
+    print(f"{'section':10s} {'native s':>9s} {'wasm s':>9s} {'ratio':>6s} {'paired':>7s}")
+    for k in native:
+        print(
+            f"{k:10s} {native[k]:9.3f} {wasm[k]:9.3f} {wasm[k] / native[k]:6.2f}x {paired[k]:6.2f}x"
+        )
+    total_n, total_w = sum(native.values()), sum(wasm.values())
+    print(f"{'total':10s} {total_n:9.3f} {total_w:9.3f} {total_w / total_n:6.2f}x")
+    geo = geomean([wasm[k] / native[k] for k in native])
     print(f"geometric mean of ratios: {geo:.2f}x (bar: 1.5x; native = {native_python()})")
-    # This host's speed drifts by up to 2x for minutes at a time (docs/wasm.md): a side whose
-    # rounds all ran slow shows here as a high lowest total, and the ratios above lean its way.
-    spread = ", ".join(f"{k} {min(v):.3f}-{max(v):.3f} s" for k, v in totals.items())
+    print(f"geometric mean of paired medians: {geomean(list(paired.values())):.2f}x")
+    totals = {side: [sum(r.values()) for r in rs] for side, rs in rounds.items()}
+    spread = ", ".join(f"{side} {min(t):.3f}-{max(t):.3f} s" for side, t in totals.items())
     print(f"per-round totals (best of {REPEAT} each): {spread}")
 
 
