@@ -35,6 +35,8 @@ SKIP_DIRS = {"__pycache__", "test", "tests", "idle_test"}
 # Debian looks the build-time variables up under a shorter name than the build writes.
 SYSCONFIGDATA = "_sysconfigdata__wasi_wasm32-wasi.py"
 SYSCONFIGDATA_ALIASES = [SYSCONFIGDATA, "_sysconfigdata__wasm32-wasi.py"]
+ROOT = Path(__file__).resolve().parents[2]  # the repository this build ran in
+BUILD_ROOT = b"/build/cowasm-serve"
 # site.py imports these at every start; found in the stdlib zip, the search stops there instead
 # of failing through every sys.path entry (reading sympy.zip's whole directory costs ~8 ms).
 EMPTY_MODULES = ["sitecustomize", "usercustomize"]
@@ -92,7 +94,8 @@ def pack_stdlib(libdir: Path, objdir: Path, out: Path) -> None:
                 add_tree(zf, entry, entry.name, runtime, SKIP_DIRS, keep_source=False)
             elif entry.suffix == ".py":
                 put(zf, entry.stem + ".pyc", pyc(entry.read_bytes(), f"{runtime}/{entry.name}"))
-        data = (builddir / SYSCONFIGDATA).read_bytes()
+        # Build-time paths name the checkout; a neutral root keeps the zip the same everywhere.
+        data = (builddir / SYSCONFIGDATA).read_bytes().replace(str(ROOT).encode(), BUILD_ROOT)
         for alias in SYSCONFIGDATA_ALIASES:
             put(zf, alias[:-3] + ".pyc", pyc(data, f"{runtime}/{alias}"))
         for name in EMPTY_MODULES:
