@@ -116,15 +116,17 @@ class TreeFile:
         e = self._tree.lookup(path) if self.path is not None else None
         return _stat(self._tree, path, e or self._entry, self.size())
 
+    # The tree's own chmod and set_times, at the path the handle follows through renames; an
+    # unlinked file's mode and times are nobody's to see.
     def chmod(self, mode: int) -> None:
-        if self.path is not None:  # an unlinked file's mode is nobody's to see
-            self._tree.call(self._tree.set_meta, self.path, mode, None)
+        if self.path is not None:
+            self._backend.chmod(self.path, mode)
 
     def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
         # written data first: its flush would otherwise stamp the file with the time of close
         self.flush()
-        if self.path is not None and mtime_ns is not None:
-            self._tree.call(self._tree.set_meta, self.path, None, mtime_ns / 1_000_000)
+        if self.path is not None:
+            self._backend.set_times(self.path, atime_ns, mtime_ns)
 
     def flush(self) -> None:
         with self._lock:

@@ -34,6 +34,9 @@ class Node:
         self.target = ""
         self.host_path: str | None = None
 
+    def chmod(self, mode: int) -> None:
+        self.mode = mode & 0o7777
+
     def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
         if mtime_ns is not None:
             self.mtime_ns = mtime_ns
@@ -92,7 +95,7 @@ class MemHandle:
 
     def chmod(self, mode: int) -> None:
         self.fs._writable()
-        self.node.mode = mode & 0o7777
+        self.node.chmod(mode)
 
     def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
         self.fs._writable()
@@ -282,7 +285,7 @@ class MemFS:
 
     def chmod(self, path: str, mode: int) -> None:
         self._writable()
-        self._lookup(path).mode = mode & 0o7777
+        self._lookup(path).chmod(mode)
 
     def set_times(self, path: str, atime_ns: int | None, mtime_ns: int | None) -> None:
         self._writable()
