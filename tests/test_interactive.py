@@ -146,3 +146,49 @@ def test_a_huge_paste_arrives_intact(term, tmp_path):
     term.type("\x04")
     term.expect("$ ")
     assert (tmp_path / "pasted.txt").read_text() == "\n".join(lines) + "\n"
+
+
+def test_tab_completes_commands_and_file_names(term, tmp_path):
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "my file.py").write_text("print(1)\n")
+    (tmp_path / "project").mkdir()
+    term.type("ech\t")
+    term.expect("ech" + "o ")  # the first word: a command from $PATH
+    term.type("no\t")
+    term.expect("tes.txt ")
+    term.type("\r")
+    term.expect("\r\nnotes.txt\r\n")  # echo ran with the completed name
+    term.expect("$ ")
+    term.type("cat my\t")
+    term.expect("my\\ file.py ")  # inserted with the shell's quoting
+    term.type("\r")
+    term.expect("print(1)\r\n")
+    term.expect("$ ")
+    (tmp_path / "evil\x1b]0;pwned\x07").write_text("")  # a name that would retitle the terminal
+    (tmp_path / "evil.txt").write_text("")
+    term.type("ls ev\t\r")
+    term.expect("il.txt \r\nevil.txt")
+    term.expect("$ ")
+    term.type("cd pro\t\r")
+    term.expect("ject/")  # a directory gets its slash, no space
+    term.type("pwd\r")
+    term.expect("/home/user/project\r\n")
+
+
+def test_a_second_tab_lists_the_candidates_and_redraws_the_line(term, tmp_path):
+    (tmp_path / "alpha.txt").write_text("")
+    (tmp_path / "alps").mkdir()
+    (tmp_path / "alps" / "inside.txt").write_text("")
+    term.type("ls al\t")
+    term.expect("al" + "p")  # the common part of both names
+    term.type("\t")
+    term.expect("\r\nalpha.txt  alps/\r\n/home/user$ ls alp")
+    term.type("s\t\r")
+    term.expect("s/\r\ninside.txt\r\n")
+
+
+def test_tab_still_indents_in_python(term):
+    term.type("python3\r")
+    term.expect(">>> ")
+    term.type("for i in range(2):\r\tprint(i * 10)\r\r")
+    term.expect("0\r\n10\r\n>>> ")

@@ -3,9 +3,10 @@
 Keystrokes arrive from the web (any thread) through `input`; programs read and write through
 `TtyFile`. With ICANON the discipline edits a line before any program sees it, and goes beyond
 POSIX's erase/kill with what people expect from readline: cursor keys, Home/End, Ctrl-A/E/K/U/W,
-and a history per program (dash and python each keep their own). ISIG turns ^C, ^\\ and ^Z into
-signals for the foreground process group. Output gets ONLCR. The window size is kept here and a
-change raises SIGWINCH.
+a history per program (dash and python each keep their own), and Tab completion while the
+shell is in the foreground (complete.py). ISIG turns ^C, ^\\ and ^Z into signals for the
+foreground process group. Output gets ONLCR. The window size is kept here and a change raises
+SIGWINCH.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .complete import complete
 from .fd import FT_CHAR, OpenFile
 from .signals import IGNORE, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH, bit
 from .vfs.base import CHARDEV, Stat
@@ -45,6 +47,9 @@ VINTR, VQUIT, VERASE, VKILL, VEOF, VTIME, VMIN, VSUSP, VWERASE = 0, 1, 2, 3, 4, 
 _TERMIOS = struct.Struct("<4IB32s3x2I")  # 60 bytes
 _PLAIN = re.compile(r"[^\x00-\x1f\x7f]+")  # no control characters: nothing to edit or signal
 HISTORY = 500
+PROMPT = 256  # bytes of output kept since the last newline: the prompt, redrawn after a listing
+LISTING = 300  # more Tab candidates than this are counted, not listed
+SHELL = "dash"  # the program whose lines get Tab completion
 
 # Editing keys after escape-sequence decoding.
 _KEYS = {
@@ -97,10 +102,14 @@ class Tty:
         self.histories: dict[str, list[str]] = {}
         self.hist_pos = 0
         self.reader = ""  # program of the last reader: selects the history
+        self.prompt = b""  # output since the last newline
+        self.tabbed = False  # the last key was Tab: a second one lists the candidates
 
     # -- output --
     def write(self, data: bytes) -> int:
         out = data.replace(b"\n", b"\r\n") if self.oflag & OPOST and self.oflag & ONLCR else data
+        _, nl, tail = data.rpartition(b"\n")
+        self.prompt = (tail if nl else self.prompt + tail)[-PROMPT:]
         with self.out_lock:
             self.output(out)
         return len(data)
@@ -128,6 +137,7 @@ class Tty:
 
     def _plain(self, run: str) -> None:
         """Printable text typed at the end of the line (or in raw mode)."""
+        self.tabbed = False
         if self.lflag & ICANON:
             self.line += run
             self.cursor += len(run)
@@ -136,6 +146,7 @@ class Tty:
         self._echo(run)
 
     def _key(self, ch: str) -> None:
+        tabbed, self.tabbed = self.tabbed, False
         if self.esc:
             self.esc += ch
             if len(self.esc) == 2 and ch not in "[O":
@@ -180,6 +191,8 @@ class Tty:
             self._edit("werase", ch)
         elif ch in _KEYS:
             self._edit(_KEYS[ch], ch)
+        elif ch == "\t" and (shell := self._foreground_shell()):
+            self._complete(shell, again=tabbed)
         elif ch == "\t" or ch >= " ":
             self._edit("insert", ch)
 
@@ -214,13 +227,13 @@ class Tty:
 
     def _edit(self, op: str, ch: str) -> None:
         line, cur = self.line, self.cursor
-        if op == "insert":
+        if op == "insert":  # a key, or a completion
             if cur == len(line):
                 self.line += ch
-                self.cursor += 1
+                self.cursor += len(ch)
                 self._echo(ch)
             else:
-                self._replace(cur, cur, ch, cur + 1)
+                self._replace(cur, cur, ch, cur + len(ch))
         elif op == "erase" and cur:
             self._replace(cur - 1, cur, "", cur - 1)
         elif op == "delete" and cur < len(line):
@@ -248,6 +261,37 @@ class Tty:
                 self.hist_pos = pos
                 text = hist[pos] if pos < len(hist) else ""
                 self._replace(0, len(line), text, len(text))
+
+    def _foreground_shell(self) -> Process | None:
+        """The shell, when it leads the foreground group: it is at its prompt, or reading."""
+        leader = self.machine.procs.get(self.fg_pgrp)
+        return leader if leader and leader.name == SHELL else None
+
+    def _complete(self, proc: Process, again: bool) -> None:
+        """Tab: complete the word before the cursor; a second Tab lists the candidates."""
+        env = dict(e.decode(errors="replace").partition("=")[::2] for e in proc.env)
+        done = complete(self.machine.tree, proc.cwd, env, self.line[: self.cursor])
+        self.tabbed = True
+        if done.common:
+            self._edit("insert", done.common)
+        elif again and done.matches:
+            self._list(done.matches)
+        else:
+            self._echo("\a")
+
+    def _list(self, names: list[str]) -> None:
+        """Candidates in columns under the line (as ls prints them), then prompt and line again."""
+        if len(names) > LISTING:
+            lines = [f"{len(names)} possibilities: type more of the name"]
+        else:
+            width = max(map(len, names)) + 2
+            rows = -(-len(names) // max(1, self.cols // width))
+            lines = ["".join(n.ljust(width) for n in names[r::rows]).rstrip() for r in range(rows)]
+        self._echo("\r\n" + "\r\n".join(lines) + "\r\n")
+        if self.lflag & ECHO:
+            with self.out_lock:
+                self.output(self.prompt)
+        self._echo(self.line + "\b" * (len(self.line) - self.cursor))
 
     # -- reads (from programs) --
     def readable(self) -> bool:
