@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import wasmtime
 
 from . import hostcall, signals
-from .fd import DirFile, VnodeFile
+from .fd import DirFile
 from .pipe import Pipe
 from .tty import TtyFile
 
@@ -195,13 +195,7 @@ def chmod(proc: Process, path: int, mode: int) -> int:
 
 
 def fchmod(proc: Process, fd: int, mode: int) -> int:
-    file = proc.fds.get(fd)
-    if isinstance(file, VnodeFile):
-        file.handle.chmod(mode)
-    elif isinstance(file, DirFile):
-        file.backend.chmod(file.rel, mode)
-    else:
-        raise OSError(errno.EINVAL, "not a file")
+    proc.fds.get(fd).chmod(mode)
     return 0
 
 

@@ -55,6 +55,13 @@ class OpenFile:
     def stat(self) -> Stat:
         return Stat(CHARDEV, 0, 0o620)
 
+    # fchmod and futimens: only files and directories keep a mode and times.
+    def chmod(self, mode: int) -> None:
+        raise OSError(errno.EINVAL, "not a file")
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        pass
+
     def ready(self, write: bool) -> bool:
         """Whether a read (or write) would not block."""
         return True
@@ -123,6 +130,12 @@ class VnodeFile(OpenFile):
     def stat(self) -> Stat:
         return self.handle.stat()
 
+    def chmod(self, mode: int) -> None:
+        self.handle.chmod(mode)
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        self.handle.set_times(atime_ns, mtime_ns)
+
     def sync(self) -> None:
         self.handle.flush()
 
@@ -145,6 +158,12 @@ class DirFile(OpenFile):
 
     def stat(self) -> Stat:
         return self.backend.lstat(self.rel)
+
+    def chmod(self, mode: int) -> None:
+        self.backend.chmod(self.rel, mode)
+
+    def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
+        self.backend.set_times(self.rel, atime_ns, mtime_ns)
 
 
 class NullDevice(OpenFile):

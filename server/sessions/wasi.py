@@ -250,11 +250,7 @@ def _times(atim: int, mtim: int, flags: int) -> tuple[int | None, int | None]:
 
 
 def fd_filestat_set_times(proc: Process, fd: int, atim: int, mtim: int, flags: int) -> int:
-    file = proc.fds.get(fd)
-    if isinstance(file, DirFile):
-        file.backend.set_times(file.rel, *_times(atim, mtim, flags))
-    elif isinstance(file, VnodeFile):
-        file.handle.set_times(*_times(atim, mtim, flags))
+    proc.fds.get(fd).set_times(*_times(atim, mtim, flags))
     return SUCCESS
 
 
