@@ -27,7 +27,6 @@ BUILTINS = (
 
 @dataclass
 class Completion:
-    start: int  # where the word being completed begins in the line
     typed: str  # the part of the last path component already typed (unescaped)
     matches: list[str]  # candidate names, directories with a trailing "/"
 
@@ -59,26 +58,26 @@ def complete(tree: Tree, cwd: str, env: dict[str, str], line: str) -> Completion
     if "/" not in word and (not before or before.endswith(COMMAND_BREAKS)):
         names = {n for d in env.get("PATH", "/bin").split(":") if d for n in _list(tree, d, cwd)}
         names.update(BUILTINS)
-        return Completion(start, word, sorted(n for n in names if n.startswith(word)))
+        return Completion(word, sorted(n for n in names if n.startswith(word)))
     head, _, typed = word.rpartition("/")
     folder = head + "/" if "/" in word else ""
     if folder.startswith("~/"):
         folder = env.get("HOME", "/") + folder[1:]
     matches = []
     for name in _list(tree, folder or ".", cwd):
-        if not name.isprintable():
-            continue  # control characters cannot be typed, and must not reach the screen
         if name.startswith(typed) and (typed.startswith(".") or not name.startswith(".")):
             matches.append(name + "/" if _is_dir(tree, folder + name, cwd) else name)
-    return Completion(start, typed, sorted(matches))
+    return Completion(typed, sorted(matches))
 
 
 def _list(tree: Tree, path: str, cwd: str) -> list[str]:
     try:
         res = tree.resolve(path, cwd)
-        return res.backend.listdir(res.rel)
+        names = res.backend.listdir(res.rel)
     except OSError:
         return []
+    # Control characters cannot be typed, and must not reach the screen in a listing.
+    return [name for name in names if name.isprintable()]
 
 
 def _is_dir(tree: Tree, path: str, cwd: str) -> bool:
