@@ -275,11 +275,11 @@ class Tty:
         if done.common:
             self._edit("insert", done.common)
         elif again and done.matches:
-            self._list(done.matches)
+            self._list_candidates(done.matches)
         else:
             self._echo("\a")
 
-    def _list(self, names: list[str]) -> None:
+    def _list_candidates(self, names: list[str]) -> None:
         """Candidates in columns under the line (as ls prints them), then prompt and line again."""
         if len(names) > LISTING:
             lines = [f"{len(names)} possibilities: type more of the name"]
