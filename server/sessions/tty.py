@@ -272,8 +272,8 @@ class Tty:
         env = dict(e.decode(errors="replace").partition("=")[::2] for e in proc.env)
         done = complete(self.machine.tree, proc.cwd, env, self.line[: self.cursor])
         self.tabbed = True
-        if done.common:
-            self._edit("insert", done.common)
+        if text := done.common:
+            self._edit("insert", text)
         elif again and done.matches:
             self._list_candidates(done.matches)
         else:
