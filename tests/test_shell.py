@@ -111,3 +111,13 @@ def test_hard_links_in_tmp(tmp_path):
         "echo hi > /tmp/a; ln /tmp/a /tmp/b; stat -c %h /tmp/b; rm /tmp/a; cat /tmp/b", tmp_path
     )
     assert out == "2\nhi\n"
+
+
+def test_in_place_edits_exit_cleanly(tmp_path):
+    # both go through toybox's copy_tempfile, whose exit handler once trapped on its signature
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "dos.txt").write_bytes(b"a\r\nb\r\n")
+    code, out, err = sh("sed -i s/hello/bye/ notes.txt && dos2unix dos.txt && ls", tmp_path)
+    assert (code, out, err) == (0, "dos.txt\nnotes.txt\n", "")
+    assert (tmp_path / "notes.txt").read_text() == "bye\n"
+    assert (tmp_path / "dos.txt").read_bytes() == b"a\nb\n"

@@ -145,7 +145,7 @@ class Process:
 
     def report_trap(self, trap: Exception) -> None:
         lines = [ln for ln in str(trap).strip().splitlines() if ln.strip()]
-        first = lines[-1].strip() if lines else "trap"
+        first = lines[-1].strip().removeprefix("wasm trap: ") if lines else "trap"
         log.debug("process %d trapped: %s", self.pid, trap)
         if "stack" in first and "exhausted" in first:
             first = "stack overflow (call stack exhausted)"
