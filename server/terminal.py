@@ -24,17 +24,21 @@ import json
 import logging
 import random
 import secrets
+import shlex
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from aiohttp import web
 
+from .files.model import valid_path
 from .metrics import Metrics
 from .sessions.batch import exit_code  # the kernel reports wait statuses
+from .sessions.session import HOME
 
 log = logging.getLogger("cowasm.terminal")
 
@@ -54,8 +58,23 @@ class KernelSession(Protocol):
 
     def start(self, argv: list[str] | None = None) -> None: ...
     def write_input(self, data: bytes) -> None: ...
+    def type_command(self, command: str) -> bool: ...
     def resize(self, rows: int, cols: int) -> None: ...
     def stop(self) -> None: ...
+
+
+RUNNERS = {".py": "python3", ".sh": "sh"}  # what the page's Run button runs a file with
+BUSY = "A program is running in the terminal: stop it (Ctrl-C) or let it finish, then Run again."
+
+
+def run_command(path: str) -> str:
+    """The command line that runs a file of the home folder, named as the file tree names it."""
+    runner = RUNNERS.get(PurePosixPath(path).suffix.lower())
+    if not valid_path(path) or any(not c.isprintable() for c in path):
+        raise ValueError("not a runnable file name")  # it would be echoed to every terminal
+    if runner is None:
+        raise ValueError(f"only {' and '.join(RUNNERS)} files run")
+    return f"{runner} {shlex.quote(f'{HOME}/{path}')}"
 
 
 # Builds a kernel session (not yet started): (rows, cols, on_output, on_exit) -> session.
@@ -307,16 +326,28 @@ class SharedTerminal:
             return
         self.session.write_input(data)
 
-    async def restart(self) -> None:
+    async def run(self, client: Client, path: str) -> str | None:
+        """Run a file of the home folder (the page's Run button) as if a writer typed the
+        command at the prompt. Returns why it did not, for the client to show."""
+        if client.role != "writer":
+            return "viewers cannot run files"
+        command = run_command(path)
+        if self.exit_status is not None or self.session is None:
+            await self.restart(type_first=command)  # the shell had exited: a new one runs it
+        elif not self.session.type_command(command):
+            return BUSY
+        return None
+
+    async def restart(self, type_first: str | None = None) -> None:
         if self._starting is None:  # two Enters at once start one shell
-            self._starting = asyncio.create_task(self._restart())
+            self._starting = asyncio.create_task(self._restart(type_first))
         task = self._starting
         await asyncio.shield(task)
 
-    async def _restart(self) -> None:
+    async def _restart(self, type_first: str | None) -> None:
         try:
             await self.stop()
-            await self.start()
+            await self.start(type_first)
             self.broadcast({"type": "started"})
         finally:
             self._starting = None

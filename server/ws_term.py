@@ -64,6 +64,9 @@ async def _control(term: SharedTerminal, client: Client, text: str) -> None:
             term.resize(client, int(msg["rows"]), int(msg["cols"]))
         elif kind == "name":
             term.rename(client, str(msg["name"]))
+        elif kind == "run":
+            if refused := await term.run(client, str(msg["path"])):
+                await client.ws.send_json({"type": "notice", "message": refused})
         else:
             raise ValueError(f"unknown type {kind!r}")
     except (ValueError, KeyError, TypeError) as e:

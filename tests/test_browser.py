@@ -379,6 +379,29 @@ async def test_a_script_written_in_the_editor_runs_in_the_shell(session, pages) 
     await wait_for_terminal_text(page, "s42")
 
 
+async def test_the_run_button_runs_the_open_file(session, pages) -> None:
+    page = await pages.open(session["edit_url"])
+    viewer = await pages.open(session["view_url"])
+    await ready(page)
+    await files_synced(page)
+    await new_file_via_tree(page, "notes.txt", "not a program")
+    await wait_for_editor_text(page, "not a program")
+    assert await page.is_hidden("[data-act=run]")
+    await new_file_via_tree(page, "hi.py", 'print("r" + str(6 * 7))')
+    await page.click("[data-act=run]")
+    await wait_for_terminal_text(page, "python3 /home/user/hi.py")
+    await wait_for_terminal_text(page, "r42")
+    await page.click(".cm-content")
+    await page.keyboard.press("Control+Enter")  # the same from the keyboard
+    count = f"({TERM_TEXT})().split('r42').length - 1"
+    await page.wait_for_function(f"{count} === 2")
+    await ready(viewer)
+    await files_synced(viewer)
+    await viewer.click(".tree-row[data-path='hi.py']")
+    await wait_for_editor_text(viewer, "6 * 7")
+    assert await viewer.is_hidden("[data-act=run]")  # viewers watch, they do not run
+
+
 @pytest.mark.usefixtures("needs_files")
 async def test_an_edit_that_would_overfill_the_tree_is_refused_and_said_so(
     server, session, pages

@@ -310,3 +310,47 @@ async def test_malformed_control_messages_are_ignored(app_client, session):
         await t.expect(b"s14")
     size = [m for m in other.messages if m["type"] == "size"]
     assert all(0 < m["rows"] <= 1000 and 0 < m["cols"] <= 1000 for m in size)
+
+
+async def test_run_types_the_command_at_the_prompt(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    viewer = await connect(app_client, session, session["view"])
+    await prompt(writer)
+    await writer.type("printf 'print(6 * 7)\\n' > 'my prog.py'; echo w$((1+1))\r")
+    await writer.expect(b"w2")
+    await writer.type("half a li")  # what was being typed gives way to the command
+    await writer.ws.send_json({"type": "run", "path": "my prog.py"})
+    ran = b"python3 '/home/user/my prog.py'\r\n42\r\n"
+    for t in (writer, viewer):
+        await t.expect(ran)
+    await viewer.ws.send_json({"type": "run", "path": "my prog.py"})
+    assert (await viewer.expect_message("notice"))["message"] == "viewers cannot run files"
+
+    # A program has the terminal: nothing is typed into it, the writer is told why.
+    await writer.type("python3 -c \"input('re' + 'ady')\"\r")
+    await writer.expect(b"ready")
+    await writer.ws.send_json({"type": "run", "path": "my prog.py"})
+    assert "Ctrl-C" in (await writer.expect_message("notice"))["message"]
+    await writer.type("\x03")
+    await writer.pump_until(lambda: writer.output.endswith(b"Interrupt\r\n\r\n/home/user$ "))
+    await writer.ws.send_json({"type": "run", "path": "my prog.py"})
+    await writer.pump_until(lambda: writer.output.count(ran) == 2)
+
+    # After the shell exited, Run starts a new one and runs the file there.
+    await writer.type("exit\r")
+    await writer.expect_message("exit")
+    await writer.ws.send_json({"type": "run", "path": "my prog.py"})
+    await writer.expect_message("started")
+    await writer.pump_until(lambda: writer.output.count(ran) == 3)
+
+
+async def test_run_refuses_what_is_not_a_runnable_home_file(app_client, session):
+    writer = await connect(app_client, session, session["edit"])
+    await prompt(writer)
+    paths = ["../../etc/passwd.py", "/etc/x.py", "notes.txt", "a\x1b]0;pwned\x07.py", "", "a//b.py"]
+    for path in paths:
+        await writer.ws.send_json({"type": "run", "path": path})
+    await writer.pump_until(lambda: sum(m["type"] == "error" for m in writer.messages) == 6)
+    await writer.type("echo r$((2+3))\r")
+    await writer.expect(b"r5")
+    assert b"python3" not in writer.output and b"pwned" not in writer.output

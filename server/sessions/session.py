@@ -100,6 +100,10 @@ class Session:
         if self.machine is not None and self.alive:
             self.machine.tty.input(data)
 
+    def type_command(self, command: str) -> bool:
+        """Type a command line at the shell's prompt; False while a program has the terminal."""
+        return self.machine is not None and self.alive and self.machine.tty.type_line(command)
+
     def resize(self, rows: int, cols: int) -> None:
         self.config.rows, self.config.cols = rows, cols
         if self.machine is not None:

@@ -262,6 +262,20 @@ class Tty:
                 text = hist[pos] if pos < len(hist) else ""
                 self._replace(0, len(line), text, len(text))
 
+    def type_line(self, text: str) -> bool:
+        """Type `text` and Enter at the shell's prompt, replacing the line being edited (the
+        page's Run button). False, typing nothing, while another program has the terminal."""
+        m = self.machine
+        with m.cond:
+            if not self._foreground_shell() or not self.lflag & ICANON:
+                return False
+            self.esc, self.tabbed = "", False
+            self._replace(0, len(self.line), "", 0)
+            self._edit("insert", text)
+            self._submit(self.line + "\n")
+            m.cond.notify_all()
+        return True
+
     def _foreground_shell(self) -> Process | None:
         """The shell, when it leads the foreground group: it is at its prompt, or reading."""
         leader = self.machine.procs.get(self.fg_pgrp)

@@ -76,7 +76,7 @@ const highlight = HighlightStyle.define([
   { tag: t.invalid, color: 'var(--danger)' }
 ])
 
-function baseExtensions (readOnly) {
+function baseExtensions (readOnly, run) {
   return [
     lineNumbers(),
     highlightActiveLineGutter(),
@@ -96,7 +96,7 @@ function baseExtensions (readOnly) {
     highlightSelectionMatches(),
     // Undo/redo go through Y.UndoManager so they only revert this browser's own edits.
     // Files save themselves; Mod-s must not open the browser's "Save page" dialog.
-    keymap.of([{ key: 'Mod-s', run: () => true }, ...yUndoManagerKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...foldKeymap, indentWithTab]),
+    keymap.of([{ key: 'Mod-s', run: () => true }, { key: 'Mod-Enter', run }, ...yUndoManagerKeymap, ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...foldKeymap, indentWithTab]),
     theme,
     EditorState.readOnly.of(readOnly),
     EditorView.editable.of(!readOnly)
@@ -107,14 +107,17 @@ export class Editor {
   /**
    * @param {HTMLElement} root pane with .editor-title, .editor-host and .editor-placeholder
    * @param {import('./files.js').FileStore} store
-   * @param {{readOnly: boolean, onDownload: (path: string) => void, onMoved: (path: string) => void}} opts
+   * @param {{readOnly: boolean, onDownload: (path: string) => void, onMoved: (path: string) => void,
+   *   onPath: (path: ?string) => void, onRun: (path: string) => boolean}} opts
    */
-  constructor (root, store, { readOnly, onDownload, onMoved }) {
+  constructor (root, store, { readOnly, onDownload, onMoved, onPath, onRun }) {
     this.root = root
     this.store = store
     this.readOnly = readOnly
     this.onDownload = onDownload
     this.onMoved = onMoved
+    this.onPath = onPath
+    this.onRun = onRun
     this.known = null // paths of `files` at the last refresh, to recognise renames
     this.title = root.querySelector('.editor-title')
     this.placeholder = root.querySelector('.editor-placeholder')
@@ -135,6 +138,7 @@ export class Editor {
     this.known = new Set(this.store.files.keys())
     this.title.textContent = path
     this.title.title = path
+    this.onPath(ytext ? path : null)
     this.undoManager?.destroy()
     this.undoManager = null
     this.store.awareness.setLocalStateField('cursor', null)
@@ -150,7 +154,7 @@ export class Editor {
     this.view.setState(EditorState.create({
       doc: ytext.toString(),
       extensions: [
-        baseExtensions(this.readOnly),
+        baseExtensions(this.readOnly, () => this.onRun(path)),
         language.of([]),
         yCollab(ytext, this.store.awareness, { undoManager: this.undoManager })
       ]
@@ -181,6 +185,7 @@ export class Editor {
     this.path = null
     this.ytext = null
     this.title.textContent = 'Editor'
+    this.onPath(null)
     this.undoManager?.destroy()
     this.undoManager = null
     this.view.setState(EditorState.create({ doc: '' }))

@@ -25,9 +25,25 @@ const store = new FileStore(config)
 const editor = new LazyEditor($('.editor-pane'), store, { // CodeMirror loads on the first open
   readOnly: !canEdit,
   onDownload: (path) => tree.download(path),
-  onMoved: (path) => openFile(path)
+  onMoved: (path) => openFile(path),
+  onPath: showRun,
+  onRun: runFile
 })
 const tree = new TreeView($('.tree-pane'), store, { canEdit, onOpen: openFile })
+
+// Run: the server types `python3 <file>` (or `sh`) at the shell's prompt, for writers.
+const runButton = $('[data-act="run"]')
+const runnable = (path) => canEdit && /\.(py|sh)$/i.test(path ?? '')
+function showRun (path) {
+  runButton.hidden = !runnable(path)
+  runButton.onclick = () => runFile(path)
+}
+function runFile (path) {
+  if (!runnable(path)) return false // Mod-Enter then does what it does in any editor
+  term.runFile(path)
+  term.focus() // the program may want input
+  return true
+}
 
 function openFile (path) {
   editor.open(path)
@@ -74,6 +90,7 @@ term.addEventListener('viewers', (e) => {
     setAwarenessUser(store.awareness, mine.name, me.color)
   }
 })
+term.addEventListener('notice', (e) => toast(e.detail.message))
 term.addEventListener('size', (e) => { $('.term-size').textContent = `${e.detail.cols}×${e.detail.rows}` })
 term.connect()
 term.focus()

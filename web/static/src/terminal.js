@@ -208,6 +208,11 @@ export class TerminalClient extends EventTarget {
     this.sendJson({ type: 'name', name })
   }
 
+  /** Asks the server to run a file of the home folder at the shell's prompt (the Run button). */
+  runFile (path) {
+    if (this.isWriter) this.sendJson({ type: 'run', path })
+  }
+
   /** Types a command and Enter (used by the embed API); queued until we are a connected writer. */
   run (command) {
     this.pending.push(command)
