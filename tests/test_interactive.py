@@ -192,3 +192,24 @@ def test_tab_still_indents_in_python(term):
     term.expect(">>> ")
     term.type("for i in range(2):\r\tprint(i * 10)\r\r")
     term.expect("0\r\n10\r\n>>> ")
+
+
+def test_more_pages_and_python_help_uses_it(term):
+    term.type("seq 100 | more\r")
+    term.expect("\r\n23\r\n")  # a screenful: 24 rows less the prompt's
+    term.expect("--More--")
+    assert b"\r\n24\r\n" not in term.screen
+    term.type(" ")
+    term.expect("\r\n46\r\n")
+    term.type("q")
+    term.expect("$ ")
+    assert b"\r\n100\r\n" not in term.screen
+    term.type("python3\r")
+    term.expect(">>> ")
+    term.type("help(str)\r")
+    term.expect("--More--")  # pydoc found a pager, and says nothing about a missing one
+    term.type("q")
+    term.expect(">>> ")
+    term.type("6 * 7\r")
+    term.expect("42\r\n")
+    assert b"not found" not in term.screen

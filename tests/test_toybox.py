@@ -71,6 +71,7 @@ BASELINE: dict[str, int] = {
     "md5sum": 11,
     "mkdir": 10,  # directory modes ignore mkdir's mode and the umask (native 16)
     "mktemp": 16,
+    "more": 2,
     "mv": 19,  # no dd, hard links are copies (native 22)
     "nl": 15,
     "paste": 8,
