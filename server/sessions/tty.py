@@ -219,11 +219,9 @@ class Tty:
         """Replace line[start:end] by text, redraw from start, leave the cursor at `cursor`."""
         self._move(start)
         self.line = self.line[:start] + text + self.line[end:]
-        tail = self.line[start:]
-        pad = max(0, end - start - len(text))
-        self._echo(tail + " " * pad + "\b" * (len(tail) + pad))
-        self.cursor = start
-        self._move(cursor)
+        pad = max(0, end - start - len(text))  # blanks over what the line lost
+        self._echo(self.line[start:] + " " * pad + "\b" * (len(self.line) + pad - cursor))
+        self.cursor = cursor
 
     def _edit(self, op: str, ch: str) -> None:
         line, cur = self.line, self.cursor
