@@ -26,7 +26,7 @@ builtin bytes bz2 calendar cgi charmapcodec class cmath codeccallbacks codecs co
 colorsys complex contains copy copyreg csv dataclasses datetime decimal decorators
 defaultdict deque dict dictcomps dictviews difflib dynamic enum enumerate eof errno
 except_star exception_group filecmp fileinput float fnmatch fractions fstring funcattrs
-functools future generators genericalias genericpath getopt glob global grammar graphlib
+functools future generators genericalias genericpath getopt getpass glob global grammar graphlib
 gzip hash hashlib heapq hmac html index int int_literal ipaddress isinstance iter itertools
 json keyword keywordonlyarg list listcomps long lzma memoryview mimetypes minidom
 named_expressions ntpath numeric_tower opcache opcodes operator ordered_dict os pathlib

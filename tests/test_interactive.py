@@ -213,3 +213,24 @@ def test_more_pages_and_python_help_uses_it(term):
     term.type("6 * 7\r")
     term.expect("42\r\n")
     assert b"not found" not in term.screen
+
+
+def test_python_hides_passwords_and_reads_single_keys(term):
+    term.type("python3\r")
+    term.expect(">>> ")
+    term.type("import getpass; p = getpass.getpass('p' + 'w: ')\r")  # the echo is no prompt
+    term.expect("pw: ")
+    term.type("hunter2\r")
+    term.expect(">>> ")
+    assert b"hunter2" not in term.screen and b"Warning" not in term.screen
+    term.type("len(p)\r")
+    term.expect("7\r\n")
+    term.type(  # a "press any key" prompt: cbreak mode hands over each key without Enter
+        "import sys, termios, tty; old = termios.tcgetattr(0); tty.setcbreak(0); print('rea'"
+        " + 'dy'); k = sys.stdin.read(1); termios.tcsetattr(0, termios.TCSADRAIN, old)\r"
+    )
+    term.expect("ready")
+    term.type("x")
+    term.expect(">>> ")
+    term.type("print('key', k)\r")
+    term.expect("key x\r\n")
