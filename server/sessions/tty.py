@@ -262,10 +262,11 @@ class Tty:
 
     def type_line(self, text: str) -> bool:
         """Type `text` and Enter at the shell's prompt, replacing the line being edited (the
-        page's Run button). False, typing nothing, while another program has the terminal."""
+        page's Run button). False, typing nothing, while another program has the terminal or
+        the shell has yet to read a line already entered (a double click runs once)."""
         m = self.machine
         with m.cond:
-            if not self._foreground_shell() or not self.lflag & ICANON:
+            if not self._foreground_shell() or not self.lflag & ICANON or self.lines:
                 return False
             self.esc, self.tabbed = "", False
             self._replace(0, len(self.line), "", 0)
