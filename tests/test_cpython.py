@@ -36,7 +36,7 @@ secrets set setcomps shlex shutil signal slice sort stat statistics string strin
 stringprep strtod struct structseq super syntax sysconfig tarfile tempfile textwrap time
 tokenize tomllib tuple typechecks types typing unary unicode unicode_identifiers unicodedata
 univnewlines unpack urlparse userdict userlist userstring utf8source uuid wave weakset with
-xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib zoneinfo
+xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib
 """
 PASSING = PASSING_NAMES.split()
 

@@ -90,6 +90,17 @@ def test_sympy(tmp_path):
     assert out == "(x - 1)*(x + 1)\n", err
 
 
+def test_time_zones_come_from_the_tzdata_wheel(tmp_path):
+    script = (
+        "import datetime as d, zoneinfo as z; "
+        "print(d.datetime(2026, 7, 1, tzinfo=z.ZoneInfo('Europe/Paris')).isoformat(), "
+        "d.datetime(2026, 1, 1, tzinfo=z.ZoneInfo('America/New_York')).tzname(), "
+        "len(z.available_timezones()) > 400)"
+    )
+    _code, out, err = sh(f'python3 -c "{script}"', tmp_path)
+    assert out == "2026-07-01T00:00:00+02:00 EST True\n", err
+
+
 def test_ls_bin_and_sympy_as_in_the_issue(tmp_path):
     _code, out, _ = sh(
         """ls /bin | wc -l; python3 -c "import sympy; print(sympy.factor('x**2-1'))" """, tmp_path

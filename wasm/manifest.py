@@ -21,6 +21,7 @@ SOURCES = {
     "wasi-libc (its dlmalloc)": "0.0~git20220510.9886d3d-2",
     "sympy (PyPI wheel)": "1.14.0",
     "mpmath (PyPI wheel)": "1.3.0",
+    "tzdata (PyPI wheel)": "2026.6",
 }
 
 
