@@ -36,9 +36,13 @@ secrets set setcomps shlex shutil signal slice sort stat statistics string strin
 stringprep strtod struct structseq super syntax sysconfig tarfile tempfile textwrap time
 tokenize tomllib tuple typechecks types typing unary unicode unicode_identifiers unicodedata
 univnewlines unpack urlparse userdict userlist userstring utf8source uuid wave weakset with
-xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib
+xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib zoneinfo
 """
 PASSING = PASSING_NAMES.split()
+# Cases left out of a passing module (regrtest -i patterns), with why. The shipped tzdata wheel
+# has newer 19th- and early 20th-century history (Dublin, Santiago, Sydney) than 3.11.2's tests
+# expect: native python3.11 with the same wheel fails the same 26 cases.
+IGNORED = {"zoneinfo": ["*TZDataTests.test_folds_*", "*TZDataTests.test_unambiguous"]}
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +59,8 @@ def tests_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def regrtest(home: Path, module: str) -> batch.Result:
     # -W prints a failing module's output again, verbosely. lzma and large writes need /tmp room.
-    script = f"PYTHONPATH=/home/user/pytests exec python3 -m test -W {module}"
+    ignore = "".join(f" -i '{p}'" for p in IGNORED.get(module.removeprefix("test_"), []))
+    script = f"PYTHONPATH=/home/user/pytests exec python3 -m test -W{ignore} {module}"
     limits = Limits(tmp_bytes=256 << 20)
     return batch.run(["/bin/sh", "-c", script], HostDir(home), b"", limits, TIMEOUT)
 
