@@ -234,3 +234,19 @@ def test_python_hides_passwords_and_reads_single_keys(term):
     term.expect(">>> ")
     term.type("print('key', k)\r")
     term.expect("key x\r\n")
+
+
+def test_ctrl_l_clears_the_screen_and_keeps_the_line(term):
+    term.type("echo o$((1+1))\r")
+    term.expect("o2\r\n/home/user$ ")
+    term.type("echo half\x02\x02")  # cursor two to the left, then Ctrl-L
+    term.type("\x0c")
+    term.expect("\x1b[H\x1b[2J/home/user$ echo half\b\b")
+    term.type("\r")
+    term.expect("half\r\n")
+    term.type("python3\r")
+    term.expect(">>> ")
+    term.type("6 * 7\x0c")  # the REPL's line too
+    term.expect("\x1b[2J>>> 6 * 7")
+    term.type("\r")
+    term.expect("42\r\n")

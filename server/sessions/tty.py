@@ -2,11 +2,11 @@
 
 Keystrokes arrive from the web (any thread) through `input`; programs read and write through
 `TtyFile`. With ICANON the discipline edits a line before any program sees it, and goes beyond
-POSIX's erase/kill with what people expect from readline: cursor keys, Home/End, Ctrl-A/E/K/U/W,
-a history per program (dash and python each keep their own), and Tab completion while the
-shell is in the foreground (complete.py). ISIG turns ^C, ^\\ and ^Z into signals for the
-foreground process group. Output gets ONLCR. The window size is kept here and a change raises
-SIGWINCH.
+POSIX's erase/kill with what people expect from readline: cursor keys, Home/End,
+Ctrl-A/E/K/U/W/L, a history per program (dash and python each keep their own), and Tab
+completion while the shell is in the foreground (complete.py). ISIG turns ^C, ^\\ and ^Z into
+signals for the foreground process group. Output gets ONLCR. The window size is kept here and a
+change raises SIGWINCH.
 """
 
 from __future__ import annotations
@@ -75,6 +75,7 @@ _KEYS = {
     "\x02": "left",
     "\x06": "right",
     "\x0b": "kill-end",
+    "\x0c": "clear",
     "\x10": "up",
     "\x0e": "down",
 }
@@ -252,6 +253,9 @@ class Tty:
             self._move(0)
         elif op == "end":
             self._move(len(line))
+        elif op == "clear":  # Ctrl-L, as in readline: a clean screen, the same prompt and line
+            self._echo("\x1b[H\x1b[2J")
+            self._redraw()
         elif op in ("up", "down"):
             hist = self.histories.get(self.reader, [])
             pos = self.hist_pos + (-1 if op == "up" else 1)
@@ -301,6 +305,10 @@ class Tty:
             rows = -(-len(names) // max(1, self.cols // width))
             lines = ["".join(n.ljust(width) for n in names[r::rows]).rstrip() for r in range(rows)]
         self._echo("\r\n" + "\r\n".join(lines) + "\r\n")
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """The prompt (the output since the last newline) and the line again, cursor in place."""
         if self.lflag & ECHO:
             with self.out_lock:
                 self.output(self.prompt)
