@@ -250,3 +250,9 @@ def test_ctrl_l_clears_the_screen_and_keeps_the_line(term):
     term.expect("\x1b[2J>>> 6 * 7")
     term.type("\r")
     term.expect("42\r\n")
+
+
+def test_ctrl_left_and_right_move_by_words(term):
+    left, right = "\x1b[1;5D", "\x1b[1;5C"
+    term.type(f"echo one two{left}{left}X{right}{right}Y\r")  # ends: "echo Xone twoY"
+    term.expect("\r\nXone twoY\r\n")

@@ -70,6 +70,8 @@ _KEYS = {
     "\x1b[7~": "home",
     "\x1b[8~": "end",
     "\x1b[3~": "delete",
+    "\x1b[1;5D": "word-left",  # Ctrl-Left and Ctrl-Right, as xterm.js sends them
+    "\x1b[1;5C": "word-right",
     "\x01": "home",
     "\x05": "end",
     "\x02": "left",
@@ -242,9 +244,14 @@ class Tty:
         elif op == "kill-end":
             self._replace(cur, len(line), "", cur)
         elif op == "werase":
-            start = len(line[:cur].rstrip())
-            start = line.rfind(" ", 0, start) + 1
+            start = self._word_start()
             self._replace(start, cur, "", start)
+        elif op == "word-left":
+            self._move(self._word_start())
+        elif op == "word-right":
+            end = len(line) - len(line[cur:].lstrip())
+            end = line.find(" ", end)
+            self._move(len(line) if end < 0 else end)
         elif op == "left" and cur:
             self._move(cur - 1)
         elif op == "right" and cur < len(line):
@@ -263,6 +270,11 @@ class Tty:
                 self.hist_pos = pos
                 text = hist[pos] if pos < len(hist) else ""
                 self._replace(0, len(line), text, len(text))
+
+    def _word_start(self) -> int:
+        """Where the word before the cursor starts (spaces between are skipped)."""
+        start = len(self.line[: self.cursor].rstrip())
+        return self.line.rfind(" ", 0, start) + 1
 
     def type_line(self, text: str) -> bool:
         """Type `text` and Enter at the shell's prompt, replacing the line being edited (the
