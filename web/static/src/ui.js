@@ -14,8 +14,9 @@ export function toast (message, kind = 'info') {
   el.className = `toast ${kind}`
   el.textContent = message
   toastBox.append(el)
-  setTimeout(() => el.classList.add('fade'), 2200)
-  setTimeout(() => el.remove(), 2600)
+  const shown = Math.max(2200, 50 * message.length) // time to read it
+  setTimeout(() => el.classList.add('fade'), shown)
+  setTimeout(() => el.remove(), shown + 400)
 }
 
 /** Copies text; falls back to execCommand where the Clipboard API is unavailable (plain http). */
