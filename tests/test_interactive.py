@@ -255,4 +255,6 @@ def test_ctrl_l_clears_the_screen_and_keeps_the_line(term):
 def test_ctrl_left_and_right_move_by_words(term):
     left, right = "\x1b[1;5D", "\x1b[1;5C"
     term.type(f"echo one two{left}{left}X{right}{right}Y\r")  # ends: "echo Xone twoY"
-    term.expect("\r\nXone twoY\r\n")
+    term.expect("\r\nXone twoY\r\n/home/user$ ")
+    term.type("echo one two\x1bbZ\x1bf!\r")  # Alt-B and Alt-F
+    term.expect("\r\none Ztwo!\r\n")

@@ -72,6 +72,8 @@ _KEYS = {
     "\x1b[3~": "delete",
     "\x1b[1;5D": "word-left",  # Ctrl-Left and Ctrl-Right, as xterm.js sends them
     "\x1b[1;5C": "word-right",
+    "\x1bb": "word-left",  # Alt-B and Alt-F, as in readline
+    "\x1bf": "word-right",
     "\x01": "home",
     "\x05": "end",
     "\x02": "left",
@@ -153,8 +155,11 @@ class Tty:
         if self.esc:
             self.esc += ch
             if len(self.esc) == 2 and ch not in "[O":
-                self.esc = ""  # a lone ESC followed by a key: drop the ESC
-                self._key(ch)
+                seq, self.esc = self.esc, ""
+                if seq in _KEYS:  # Alt and a letter
+                    self._edit(_KEYS[seq], seq)
+                else:
+                    self._key(ch)  # a lone ESC followed by a key: drop the ESC
             elif (len(self.esc) > 2 and (ch.isalpha() or ch == "~")) or len(self.esc) > 8:
                 seq, self.esc = self.esc, ""
                 self._edit(_KEYS.get(seq, ""), seq)
