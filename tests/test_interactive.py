@@ -258,3 +258,21 @@ def test_ctrl_left_and_right_move_by_words(term):
     term.expect("\r\nXone twoY\r\n/home/user$ ")
     term.type("echo one two\x1bbZ\x1bf!\r")  # Alt-B and Alt-F
     term.expect("\r\none Ztwo!\r\n")
+
+
+def test_ctrl_r_searches_the_history(term):
+    for word in ("alpha", "beta", "alphabet"):
+        term.type(f"echo {word}\r")
+        term.expect(f"\r\n{word}\r\n/home/user$ ")
+    term.type("\x12alp")  # the newest match first
+    term.expect("(reverse-i-search)`alp': echo alphabet")
+    term.type("\x12")  # then older ones
+    term.expect("(reverse-i-search)`alp': echo alpha")
+    term.type("\r")  # Enter runs it
+    term.expect("\r\nalpha\r\n/home/user$ ")
+    term.type("\x12zzz")
+    term.expect("(failed reverse-i-search)`zzz'")
+    term.type("\x07echo back\r")  # Ctrl-G gives up: the line is as it was
+    term.expect("\r\nback\r\n/home/user$ ")
+    term.type("\x12beta\x1b[D!\r")  # a cursor key leaves the search to edit what it found
+    term.expect("\r\nbet!a\r\n")

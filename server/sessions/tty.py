@@ -3,7 +3,7 @@
 Keystrokes arrive from the web (any thread) through `input`; programs read and write through
 `TtyFile`. With ICANON the discipline edits a line before any program sees it, and goes beyond
 POSIX's erase/kill with what people expect from readline: cursor keys, Home/End,
-Ctrl-A/E/K/U/W/L, a history per program (dash and python each keep their own), and Tab
+Ctrl-A/E/K/U/W/L, a history per program (dash and python each keep their own; Ctrl-R), and Tab
 completion while the shell is in the foreground (complete.py). ISIG turns ^C, ^\\ and ^Z into
 signals for the foreground process group. Output gets ONLCR. The window size is kept here and a
 change raises SIGWINCH.
@@ -106,9 +106,12 @@ class Tty:
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.histories: dict[str, list[str]] = {}
         self.hist_pos = 0
-        self.reader = ""  # program of the last reader: selects the history
+        self.reader = ""  # program of the last reader: selects the history (_history)
         self.prompt = b""  # output since the last newline
         self.tabbed = False  # the last key was Tab: a second one lists the candidates
+        self.search: str | None = None  # Ctrl-R's query while searching the history
+        self.search_at = 0  # the history entry shown
+        self.search_saved = ("", 0)  # the line and cursor before the search, for Ctrl-G
 
     # -- output --
     def write(self, data: bytes) -> int:
@@ -131,7 +134,7 @@ class Tty:
         with m.cond:
             i = 0
             while i < len(text):
-                run = None if self.esc else _PLAIN.match(text, i)
+                run = None if self.esc or self.search is not None else _PLAIN.match(text, i)
                 if run and (self.cursor == len(self.line) or not self.lflag & ICANON):
                     self._plain(run.group())  # a paste: whole runs, not key by key
                     i = run.end()
@@ -172,7 +175,7 @@ class Tty:
             )
             if sig:
                 self._echo("^" + chr(ord(ch) + 64) if self.lflag & ECHOCTL else "")
-                self.line, self.cursor, self.esc = "", 0, ""
+                self.line, self.cursor, self.esc, self.search = "", 0, "", None
                 self.raw.clear()
                 self.machine.signal_group(self.fg_pgrp, sig)
                 return
@@ -180,7 +183,13 @@ class Tty:
             self.raw += ch.encode()
             self._echo(ch if ch != "\n" else "\r\n")
             return
-        if ch == "\x1b":
+        if self.search is not None and self._search_key(ch):
+            return
+        if ch == "\x12":  # Ctrl-R
+            self.search, self.search_saved = "", (self.line, self.cursor)
+            self.search_at = len(self._history())
+            self._show_search(failed=False)
+        elif ch == "\x1b":
             self.esc = ch
         elif ch == "\n":
             self._submit(self.line + "\n")
@@ -208,7 +217,7 @@ class Tty:
         self._move(len(self.line))
         self._echo("\r\n" if text.endswith("\n") else "")
         entry = text.rstrip("\n")
-        hist = self.histories.setdefault(self.reader, [])
+        hist = self._history()
         if entry.strip() and (not hist or hist[-1] != entry):
             hist.append(entry)
             del hist[:-HISTORY]
@@ -269,12 +278,58 @@ class Tty:
             self._echo("\x1b[H\x1b[2J")
             self._redraw()
         elif op in ("up", "down"):
-            hist = self.histories.get(self.reader, [])
+            hist = self._history()
             pos = self.hist_pos + (-1 if op == "up" else 1)
             if 0 <= pos <= len(hist):
                 self.hist_pos = pos
                 text = hist[pos] if pos < len(hist) else ""
                 self._replace(0, len(line), text, len(text))
+
+    def _history(self) -> list[str]:
+        """The history of the program the line is for: the last reader while it is still in the
+        foreground, else the foreground group's leader (a shell that has yet to read)."""
+        name, procs = self.reader, self.machine.procs
+        if not any(p.name == name and p.pgid == self.fg_pgrp for p in procs.values()):
+            leader = procs.get(self.fg_pgrp)
+            name = leader.name if leader else name
+        return self.histories.setdefault(name, [])
+
+    # -- Ctrl-R: incremental search backwards through the history, as in readline --
+    def _search_key(self, ch: str) -> bool:
+        """A key typed while searching; False when it ends the search, to be handled as usual
+        (Enter runs the line found, cursor keys edit it)."""
+        query = self.search or ""
+        if ch == "\x12":  # again: the next older match
+            self._search_for(query, self.search_at - 1)
+        elif ch in ("\x7f", "\x08"):
+            self._search_for(query[:-1], len(self._history()) - 1)
+        elif ch == "\x07":  # Ctrl-G: give up, back to the line as it was
+            self.line, cursor = self.search_saved
+            self.search_at = len(self._history())
+            self._end_search(cursor)
+        elif ch >= " ":
+            self._search_for(query + ch, self.search_at)
+        else:
+            self._end_search()
+            return False
+        return True
+
+    def _search_for(self, query: str, start: int) -> None:
+        hist = self._history()
+        self.search = query
+        hit = next((i for i in range(min(start, len(hist) - 1), -1, -1) if query in hist[i]), None)
+        if hit is not None:
+            self.search_at, self.line = hit, hist[hit]
+        self._show_search(failed=hit is None)
+
+    def _show_search(self, failed: bool) -> None:
+        self._echo(f"\r\x1b[K({'failed ' * failed}reverse-i-search)`{self.search}': {self.line}")
+
+    def _end_search(self, cursor: int | None = None) -> None:
+        self.search, self.hist_pos = None, self.search_at
+        self.cursor = len(self.line) if cursor is None else cursor
+        self._echo("\r\x1b[K")
+        self._redraw()
 
     def _word_start(self) -> int:
         """Where the word before the cursor starts (spaces between are skipped)."""
@@ -289,6 +344,8 @@ class Tty:
         with m.cond:
             if not self._foreground_shell() or not self.lflag & ICANON or self.lines:
                 return False
+            if self.search is not None:
+                self._end_search()
             self.esc, self.tabbed = "", False
             self._replace(0, len(self.line), "", 0)
             self._edit("insert", text)
