@@ -90,6 +90,17 @@ def test_sympy(tmp_path):
     assert out == "(x - 1)*(x + 1)\n", err
 
 
+def test_cpu_clocks_count_seconds_of_this_process(tmp_path):
+    # times() once counted nanoseconds as clock ticks (10**7 too much), and the process clock
+    # was the whole server's; now a fresh python has used well under a minute of CPU
+    script = (
+        "import os, time; t = time.process_time(); sum(range(10**6)); "
+        "print(0 < time.process_time() - t < 60, time.process_time() < 60, os.times().user < 60)"
+    )
+    _code, out, err = sh(f'python3 -c "{script}"', tmp_path)
+    assert out == "True True True\n", err
+
+
 def test_time_zones_come_from_the_tzdata_wheel(tmp_path):
     script = (
         "import datetime as d, zoneinfo as z; "

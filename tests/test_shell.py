@@ -121,3 +121,11 @@ def test_in_place_edits_exit_cleanly(tmp_path):
     assert (code, out, err) == (0, "dos.txt\nnotes.txt\n", "")
     assert (tmp_path / "notes.txt").read_text() == "bye\n"
     assert (tmp_path / "dos.txt").read_bytes() == b"a\nb\n"
+
+
+def test_the_times_builtin_reports_clock_ticks_and_the_shell_lives(tmp_path):
+    # dash's builtin once trapped (no parameters where dash passes two) and killed the shell
+    code, out, err = sh("times; echo alive", tmp_path)
+    shell, children, alive = out.split("\n")[:3]
+    assert (code, alive, err) == (0, "alive", "")
+    assert shell.startswith("0m") and children == "0m0.000000s 0m0.000000s"  # minutes, not eons

@@ -1,7 +1,7 @@
 /* libcowasm: calls whose wasi-libc versions we extend. wasi-libc defines them in objects it needs
  * itself, so ours cannot take their names: these declarations bind the names, in programs, to
  * libcowasm's __cowasm_* versions (which call wasi-libc's where it has one). Included by our
- * unistd.h, fcntl.h, sys/stat.h, sys/statvfs.h and sys/ioctl.h. */
+ * unistd.h, fcntl.h, sys/stat.h, sys/statvfs.h, sys/ioctl.h and sys/times.h. */
 #ifndef _COWASM_REDIRECT_H
 #define _COWASM_REDIRECT_H
 #include <sys/types.h>
@@ -10,6 +10,7 @@ extern "C" {
 #endif
 struct stat;
 struct statvfs;
+struct tms;
 #define __COWASM_AS(name) __asm__("__cowasm_" #name)
 pid_t getpid(void) __COWASM_AS(getpid);
 int chdir(const char *) __COWASM_AS(chdir);
@@ -28,6 +29,7 @@ int mkdir(const char *, mode_t) __COWASM_AS(mkdir);
 int mkdirat(int, const char *, mode_t) __COWASM_AS(mkdirat);
 int statvfs(const char *__restrict, struct statvfs *__restrict) __COWASM_AS(statvfs);
 int fstatvfs(int, struct statvfs *) __COWASM_AS(fstatvfs);
+clock_t times(struct tms *) __COWASM_AS(times);
 #ifdef __cplusplus
 }
 #endif
