@@ -288,9 +288,9 @@ class Tty:
     def _history(self) -> list[str]:
         """The history of the program the line is for: the last reader while it is still in the
         foreground, else the foreground group's leader (a shell that has yet to read)."""
-        name, procs = self.reader, self.machine.procs
-        if not any(p.name == name and p.pgid == self.fg_pgrp for p in procs.values()):
-            leader = procs.get(self.fg_pgrp)
+        name = self.reader
+        if not any(p.name == name and p.pgid == self.fg_pgrp for p in self.machine.procs.values()):
+            leader = self._foreground_leader()
             name = leader.name if leader else name
         return self.histories.setdefault(name, [])
 
@@ -347,15 +347,17 @@ class Tty:
             if self.search is not None:
                 self._end_search()
             self.esc, self.tabbed = "", False
-            self._replace(0, len(self.line), "", 0)
-            self._edit("insert", text)
+            self._replace(0, len(self.line), text, len(text))
             self._submit(self.line + "\n")
             m.cond.notify_all()
         return True
 
+    def _foreground_leader(self) -> Process | None:
+        return self.machine.procs.get(self.fg_pgrp)
+
     def _foreground_shell(self) -> Process | None:
         """The shell, when it leads the foreground group: it is at its prompt, or reading."""
-        leader = self.machine.procs.get(self.fg_pgrp)
+        leader = self._foreground_leader()
         return leader if leader and leader.name == SHELL else None
 
     def _complete(self, proc: Process, again: bool) -> None:
