@@ -129,3 +129,18 @@ def test_the_times_builtin_reports_clock_ticks_and_the_shell_lives(tmp_path):
     shell, children, alive = out.split("\n")[:3]
     assert (code, alive, err) == (0, "alive", "")
     assert shell.startswith("0m") and children == "0m0.000000s 0m0.000000s"  # minutes, not eons
+
+
+def test_tar_and_gzip_round_trip_and_compress(tmp_path):
+    # gzip is zlib's deflate (toybox's own only stores); the archive opens on the host too
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "n.txt").write_text("".join(f"{i}\n" for i in range(1, 5001)))
+    code, out, err = sh(
+        "tar czf work.tgz work && rm -r work && cat work.tgz | tar xv && wc -l < work/n.txt &&"
+        " gzip -k work/n.txt && zcat work/n.txt.gz | cmp - work/n.txt && echo same",
+        tmp_path,
+    )
+    assert (code, out, err) == (0, "work/\nwork/n.txt\n5000\nsame\n", "")
+    assert (tmp_path / "work" / "n.txt.gz").stat().st_size < 0.5 * 23893
+    listing = subprocess.run(["tar", "tzf", str(tmp_path / "work.tgz")], capture_output=True)
+    assert listing.stdout.decode().split() == ["work/", "work/n.txt"]

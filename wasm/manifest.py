@@ -13,6 +13,8 @@ DIST = HERE / "dist"
 SOURCES = {
     "dash": "0.5.12-2",
     "toybox": "0.8.9+dfsg-1",
+    "original-awk": "2022-09-12-1",
+    "byacc (its grammar generator)": "1:2.0.20221106-1",
     "python3.11": "3.11.2-6+deb12u8",
     "zlib": "1:1.2.13.dfsg-1",
     "bzip2": "1.0.8-5",

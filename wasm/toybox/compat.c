@@ -76,3 +76,5 @@ static long notsup(void)
 long fgetxattr(int fd, const char *name, void *value, unsigned long size) { return notsup(); }
 long flistxattr(int fd, char *list, unsigned long size) { return notsup(); }
 int fsetxattr(int fd, const char *name, const void *value, unsigned long size, int flags) { return notsup(); }
+long getxattr(const char *path, const char *name, void *value, unsigned long size) { return notsup(); }
+long lgetxattr(const char *path, const char *name, void *value, unsigned long size) { return notsup(); }

@@ -12,6 +12,7 @@
 #define F_SETLKW 7
 #endif
 #define SO_REUSEADDR 2
+#define ENODATA ENOTSUP /* tar: "no such xattr"; the kernel has no xattrs at all */
 
 struct sockaddr;
 struct timeval;
