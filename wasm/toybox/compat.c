@@ -20,6 +20,7 @@ int setsockopt(int fd, int l, int o, const void *v, unsigned n) { return nosys()
 long sendto(int fd, const void *b, unsigned long n, int f, const struct sockaddr *a, unsigned l) { return nosys(); }
 long recvfrom(int fd, void *b, unsigned long n, int f, struct sockaddr *a, unsigned *l) { return nosys(); }
 int chroot(const char *path) { return nosys(); }
+int sethostname(const char *name, unsigned long len) { errno = EPERM; return -1; }
 
 int settimeofday(const struct timeval *tv, const struct timezone *tz)
 {
@@ -78,3 +79,10 @@ long flistxattr(int fd, char *list, unsigned long size) { return notsup(); }
 int fsetxattr(int fd, const char *name, const void *value, unsigned long size, int flags) { return notsup(); }
 long getxattr(const char *path, const char *name, void *value, unsigned long size) { return notsup(); }
 long lgetxattr(const char *path, const char *name, void *value, unsigned long size) { return notsup(); }
+
+/* hostname -f/-d look the name up, and there is no resolver. */
+struct hostent;
+static int h_err;
+int *__h_errno_location(void) { return &h_err; }
+struct hostent *gethostbyname(const char *name) { h_err = 1 /* HOST_NOT_FOUND */; return 0; }
+const char *hstrerror(int e) { return "Unknown host"; }

@@ -25,6 +25,7 @@ int setsockopt(int, int, int, const void *, unsigned);
 long sendto(int, const void *, unsigned long, int, const struct sockaddr *, unsigned);
 long recvfrom(int, void *, unsigned long, int, struct sockaddr *, unsigned *);
 int chroot(const char *);
+int sethostname(const char *, unsigned long);
 int settimeofday(const struct timeval *, const struct timezone *);
 
 /* spawn.c: start argv (PATH search) with stdin from in_path or fd in, stdout to fd out. */
