@@ -276,3 +276,21 @@ def test_ctrl_r_searches_the_history(term):
     term.expect("\r\nback\r\n/home/user$ ")
     term.type("\x12beta\x1b[D!\r")  # a cursor key leaves the search to edit what it found
     term.expect("\r\nbet!a\r\n")
+
+
+def test_stty_reads_and_sets_the_terminal(term):
+    term.session.resize(30, 100)
+    term.type("stty size; stty -a | head -n 1\r")
+    term.expect("30 100\r\n")
+    term.expect("rows 30; columns 100;")
+    term.expect("$ ")
+    term.type("stty -echo\r")
+    term.expect("$ ")
+    term.type("echo hidden-by-stty\r")
+    term.expect("hidden-by-stty\r\n")  # the command's output, not its echo
+    term.expect("$ ")
+    assert term.screen.count(b"hidden-by-stty") == 1
+    term.type("stty sane\r")
+    term.expect("$ ")
+    term.type("echo shown\r")
+    term.expect("echo shown\r\n")
