@@ -58,4 +58,6 @@ def test_mtab_lists_the_mounts_read_only_where_they_are(tmp_path):
     code, out, err = run(["/bin/cat", "/etc/mtab"], tmp_path)
     assert code == 0, err
     table = {f[1]: f[3] for f in (line.split() for line in out.splitlines())}
-    assert table == {"/": "ro", "/usr/local": "ro", "/home/user": "rw", "/tmp": "rw", "/dev": "ro"}
+    assert table == {
+        "/": "ro", "/usr/local": "ro", "/home/user": "rw", "/tmp": "rw", "/dev": "ro", "/proc": "ro"
+    }  # fmt: skip

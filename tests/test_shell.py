@@ -144,3 +144,30 @@ def test_tar_and_gzip_round_trip_and_compress(tmp_path):
     assert (tmp_path / "work" / "n.txt.gz").stat().st_size < 0.5 * 23893
     listing = subprocess.run(["tar", "tzf", str(tmp_path / "work.tgz")], capture_output=True)
     assert listing.stdout.decode().split() == ["work/", "work/n.txt"]
+
+
+def test_ps_top_and_proc_show_the_machines_processes(tmp_path):
+    code, out, err = sh(
+        'sleep 20 & python3 -c \'import time; open("up", "w"); time.sleep(20)\' &'
+        " until [ -e up ]; do sleep 0.1; done;"
+        " ps -o pid,ppid,stat,cmd,args; ps aux | head -n 1; cat /proc/$$/comm;"
+        " pgrep -l sleep; pkill sleep; pkill python3; wait; ps -o cmd > ps.txt; cat ps.txt;"
+        " echo x > /proc/1/stat; cat /proc/99/stat; top -b -n 1 | grep -c ^Tasks:",
+        tmp_path,
+    )
+    lines = out.splitlines()
+    assert code == 0
+    assert lines[0].split() == ["PID", "PPID", "STAT", "CMD", "ARGS"]
+    rows = {row.split()[3]: row.split() for row in lines[1:5]}
+    assert rows["sleep"][1:3] == ["1", "S"] and rows["sleep"][4:] == ["sleep", "20"]
+    assert rows["python3"][4:7] == ["python3", "-c", "import"]
+    assert rows["ps"][2] == "R" and rows["sh"][0] == "1"
+    assert " ".join(lines[5].split()) == "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND"
+    assert lines[6] == "sh" and lines[7].endswith(" sleep")
+    assert [x.strip() for x in lines[8:]] == [
+        "CMD",
+        "sh",
+        "ps",
+        "1",
+    ]  # the sleeps were killed; top's screen
+    assert "Read-only file system" in err and "No such file" in err

@@ -70,6 +70,7 @@ BASELINE: dict[str, int] = {
     "hostname": 0,  # reads the name to expect from /proc (none); setting it needs root
     "id": 2,  # one user (1000), no root (native 10)
     "install": 2,
+    "killall": 2,
     "link": 4,
     "ln": 16,
     "ls": 25,  # bash {a,b} (native 29)
@@ -80,7 +81,11 @@ BASELINE: dict[str, int] = {
     "mv": 22,
     "nl": 15,
     "paste": 8,
+    "pgrep": 10,
+    "pidof": 3,  # -x: its script blocks reading its stdout, here a file that ends at once
+    "pkill": 14,
     "printf": 42,
+    "ps": 1,
     "pwd": 5,
     "readlink": 31,
     "realpath": 25,
@@ -106,6 +111,7 @@ BASELINE: dict[str, int] = {
     "tee": 3,
     "test": 25,  # no mkfifo or /dev/ptmx, access() ignores modes, isatty(/dev/null); bash (68)
     "timeout": 13,  # exit 124 when the command cannot start; sleeps: one of margin
+    "top": 5,
     "touch": 20,
     "tr": 4,
     "truncate": 12,

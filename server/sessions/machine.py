@@ -53,6 +53,13 @@ class Machine:
     # -- waiting --
     def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
         """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
+        proc.sleeping = True
+        try:
+            return self._block(proc, ready, timeout)
+        finally:
+            proc.sleeping = False
+
+    def _block(self, proc: Process, ready: Callable[[], bool], timeout: float | None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
         while not ready():
             if proc.signals.deliverable and not proc.kill_sig:
@@ -113,7 +120,7 @@ class Machine:
         return proc
 
     def _load(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> None:
-        prog, argv = self.find_program(proc, path, argv)
+        prog, argv, proc.exe = self.find_program(proc, path, argv)
         proc.argv, proc.env = argv, env
         proc.image = image.Image(prog, self.limits.memory_bytes)
 
@@ -165,13 +172,13 @@ class Machine:
                 parent.children.discard(proc.pid)
 
     def exec(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> Exec:
-        prog, argv = self.find_program(proc, path, argv)
-        return Exec(prog, argv, env)
+        return Exec(*self.find_program(proc, path, argv), env)
 
     def find_program(
         self, proc: Process, path: str, argv: list[bytes]
-    ) -> tuple[image.Program, list[bytes]]:
-        """Resolve `path` to a program; `#!` scripts become their interpreter's argv."""
+    ) -> tuple[image.Program, list[bytes], str]:
+        """Resolve `path` to a program, its argv and its file's path (/proc/PID/exe); `#!`
+        scripts become their interpreter's argv."""
         for _ in range(MAX_SHEBANG_DEPTH):
             res = self.tree.resolve(path, proc.cwd)
             st = res.backend.lstat(res.rel)
@@ -182,9 +189,9 @@ class Machine:
                 host = getattr(res.backend, "host_file", None)
                 host_path = host(res.rel) if host else None
                 if host_path:  # /bin's programs: loaded once per path, not re-read and hashed
-                    return image.load_file(host_path), argv
+                    return image.load_file(host_path), argv, res.path
                 data = read_file(res.backend, res.rel)
-                return image.load_bytes(res.path.rsplit("/", 1)[-1], data), argv
+                return image.load_bytes(res.path.rsplit("/", 1)[-1], data), argv, res.path
             if not head.startswith(b"#!"):
                 raise OSError(errno.ENOEXEC, path)
             line = head[2:].split(b"\n", 1)[0].strip().split(None, 1)

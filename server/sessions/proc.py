@@ -15,6 +15,7 @@ import contextlib
 import errno
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING
 
 import wasmtime
@@ -42,8 +43,8 @@ class Killed(hostcall.Exit):
 
 
 class Exec(hostcall.Exit):
-    def __init__(self, program: Program, argv: list[bytes], env: list[bytes]) -> None:
-        self.program, self.argv, self.env = program, argv, env
+    def __init__(self, program: Program, argv: list[bytes], exe: str, env: list[bytes]) -> None:
+        self.program, self.argv, self.exe, self.env = program, argv, exe, env
 
 
 class Process:
@@ -59,6 +60,7 @@ class Process:
         self.signals = parent.signals.fork() if parent else SignalState()
         self.argv: list[bytes] = list(parent.argv) if parent else []
         self.env: list[bytes] = list(parent.env) if parent else []
+        self.exe = parent.exe if parent else ""  # the program file's path (/proc/PID/exe)
         self.image: Image | None = None
         self.children: set[int] = set()
         self.status: int | None = None  # wait status once a zombie
@@ -68,6 +70,9 @@ class Process:
         self.fork_result = 0
         self.alarm: threading.Timer | None = None
         self.thread: threading.Thread | None = None
+        self.start_ns = time.monotonic_ns()
+        self.sleeping = False  # waiting in Machine.block (ps shows S, else R)
+        self.cpu_ns = 0  # its thread's CPU time, once it has exited
 
     @property
     def name(self) -> str:
@@ -107,7 +112,7 @@ class Process:
                 except Exec as ex:
                     self.fds.exec()
                     self.signals.exec()
-                    self.argv, self.env = ex.argv, ex.env
+                    self.argv, self.exe, self.env = ex.argv, ex.exe, ex.env
                     self.image = Image(ex.program, self.machine.limits.memory_bytes)
                     rewind = False
         except Exited as ex:
@@ -120,6 +125,7 @@ class Process:
             status = self.kill_sig or signals.SIGSYS
         finally:
             self.image = None
+            self.cpu_ns = time.thread_time_ns()
             self.machine.exit(self, status)
 
     def _call_start(self, rewind: bool) -> None:

@@ -17,6 +17,7 @@ from .vfs.base import FILE, Backend
 from .vfs.devfs import DevFS
 from .vfs.hostdir import HostDir
 from .vfs.memfs import MemFS
+from .vfs.procfs import ProcFS
 from .vfs.tree import Tree
 
 HOME = "/home/user"
@@ -50,7 +51,7 @@ class SessionConfig:
     env: dict[str, str] = field(default_factory=dict)
 
 
-def build_tree(machine_tty: object, home: Backend, limits: Limits) -> Tree:
+def build_tree(machine: Machine, home: Backend, limits: Limits) -> Tree:
     root = system.build_root()
     tree = Tree(root)
     prefix = system.python_prefix()
@@ -58,7 +59,8 @@ def build_tree(machine_tty: object, home: Backend, limits: Limits) -> Tree:
         tree.mount("/usr/local", HostDir(prefix, readonly=True))
     tree.mount(HOME, home)
     tree.mount("/tmp", MemFS(limits.tmp_bytes))
-    tree.mount("/dev", DevFS(machine_tty))  # type: ignore[arg-type]
+    tree.mount("/dev", DevFS(machine.tty))
+    tree.mount("/proc", ProcFS(machine))
     root.add("etc/mtab", FILE, 0o444).data = bytearray(tree.mtab())
     return tree
 
@@ -87,7 +89,7 @@ class Session:
         machine = Machine(
             Tree(MemFS()), cfg.limits, self.on_output, self._exited, cfg.rows, cfg.cols
         )
-        machine.tree = build_tree(machine.tty, self.home, cfg.limits)
+        machine.tree = build_tree(machine, self.home, cfg.limits)
         self.machine = machine
         env = {**DEFAULT_ENV, "PWD": cwd, **cfg.env}
         machine.start_init(argv or ["/bin/sh", "-i"], env, cwd, stdio)

@@ -2,7 +2,7 @@
 
 /bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk) and python3;
 /usr/local is the Python prefix (stdlib zip and site-packages); /etc has a passwd for the one
-user. The mounts for /home/user, /tmp and /dev are added by the session.
+user. The mounts for /home/user, /tmp, /dev and /proc are added by the session.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def dist_file(name: str) -> Path:
 
 def build_root() -> MemFS:
     root = MemFS()
-    for d in ("bin", "etc", "home/user", "tmp", "dev", "usr/local", "root"):
+    for d in ("bin", "etc", "home/user", "tmp", "dev", "proc", "usr/local", "root"):
         root.add(d, DIR)
     root.add("usr/bin", SYMLINK, 0o777, target="/bin")
     dash = dist_file("dash.wasm")

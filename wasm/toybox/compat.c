@@ -86,3 +86,31 @@ static int h_err;
 int *__h_errno_location(void) { return &h_err; }
 struct hostent *gethostbyname(const char *name) { h_err = 1 /* HOST_NOT_FOUND */; return 0; }
 const char *hstrerror(int e) { return "Unknown host"; }
+
+/* ps and top: the machine's uptime and memory, from the kernel's /proc. totalram is in bytes
+ * (ps ignores mem_unit): one process's memory limit, which %MEM is a share of. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/sysinfo.h>
+
+int sysinfo(struct sysinfo *si)
+{
+	FILE *f;
+	double up = 0;
+	unsigned long total = 0, avail = 0;
+
+	memset(si, 0, sizeof *si);
+	if ((f = fopen("/proc/uptime", "r"))) {
+		fscanf(f, "%lf", &up);
+		fclose(f);
+	}
+	if ((f = fopen("/proc/meminfo", "r"))) {
+		fscanf(f, "MemTotal: %lu kB MemFree: %lu kB", &total, &avail);
+		fclose(f);
+	}
+	si->uptime = (long)up;
+	si->totalram = total * 1024;
+	si->freeram = avail * 1024;
+	si->mem_unit = 1;
+	return 0;
+}
