@@ -294,3 +294,19 @@ def test_stty_reads_and_sets_the_terminal(term):
     term.expect("$ ")
     term.type("echo shown\r")
     term.expect("echo shown\r\n")
+
+
+def test_ctrl_c_stops_a_runaway_sqlite_query(term):
+    term.type("sqlite3\r")
+    term.expect("sqlite> ")
+    term.type("with recursive c(x) as (select 1 union all select x + 1 from c)")
+    term.type(" select count(*) from c;\r")
+    term.expect("count(*) from c;\r\n")
+    time.sleep(0.5)
+    term.type("\x03")
+    term.expect("interrupted")
+    term.expect("sqlite> ")
+    term.type("select 6 * 7;\r")
+    term.expect("42\r\n")
+    term.type(".quit\r")
+    term.expect("$ ")

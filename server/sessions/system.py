@@ -1,8 +1,8 @@
 """The read-only system image every session mounts at `/`, built from wasm/dist.
 
-/bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk) and python3;
-/usr/local is the Python prefix (stdlib zip and site-packages); /etc has a passwd for the one
-user. The mounts for /home/user, /tmp, /dev and /proc are added by the session.
+/bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk), sqlite3 and
+python3; /usr/local is the Python prefix (stdlib zip and site-packages); /etc has a passwd for
+the one user. The mounts for /home/user, /tmp, /dev and /proc are added by the session.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ def build_root() -> MemFS:
     if awk.exists():
         root.add("bin/awk", FILE, 0o755, host=str(awk))
         root.add("bin/nawk", SYMLINK, 0o777, target="awk")
+    sqlite = dist_file("sqlite3.wasm")
+    if sqlite.exists():
+        root.add("bin/sqlite3", FILE, 0o755, host=str(sqlite))
     python = dist_file("python.wasm")
     if python.exists():
         root.add("bin/python3", FILE, 0o755, host=str(python))
