@@ -2,8 +2,6 @@
 shell.c and amalgamation, with the same compile options (wasm/build/deps-obj/sqlite, left there
 by `make -C wasm/deps`; the bench says so and stops when it is missing). Each job is one run of
 the shell on an in-memory database, start-up included; best of ROUNDS, the sides alternating.
-The native side gets `PRAGMA temp_store = memory` too, which our shell sets on every connection
-(wasm/sqlite/signals.c), so that both sort in memory.
 """
 
 from __future__ import annotations
@@ -20,9 +18,16 @@ from server.sessions.vfs.hostdir import HostDir
 ROOT = Path(__file__).resolve().parents[1]
 AMALGAMATION = ROOT / "wasm" / "build" / "deps-obj" / "sqlite"
 DEFINES = [
-    "-DSQLITE_THREADSAFE=0", "-DSQLITE_OMIT_LOAD_EXTENSION", "-DSQLITE_OMIT_WAL",
-    "-DSQLITE_ENABLE_FTS5", "-DSQLITE_ENABLE_JSON1", "-DSQLITE_ENABLE_MATH_FUNCTIONS",
-]  # fmt: skip
+    "-DSQLITE_THREADSAFE=0",
+    "-DSQLITE_OMIT_LOAD_EXTENSION",
+    "-DSQLITE_OMIT_WAL",
+    "-DSQLITE_ENABLE_FTS5",
+    "-DSQLITE_ENABLE_JSON1",
+    "-DSQLITE_ENABLE_MATH_FUNCTIONS",
+    "-DHAVE_PREAD=1",
+    "-DHAVE_PWRITE=1",
+    "-DSQLITE_TEMP_STORE=2",
+]  # fmt: skip (wasm/deps/Makefile's)
 ROUNDS = 5
 TABLE = (
     "create table t as with recursive n(i) as (select 1 union all select i + 1 from n"
@@ -68,7 +73,7 @@ def main() -> None:
             for _ in range(ROUNDS):
                 t = time.perf_counter()
                 outs["native"] = subprocess.run(
-                    [str(native), ":memory:", "PRAGMA temp_store = memory;" + sql],
+                    [str(native), ":memory:", sql],
                     capture_output=True,
                     check=True,
                 ).stdout

@@ -2,13 +2,10 @@
  * sqlite3_open calls renamed to these (-D in the Makefile), which this file, compiled without,
  * passes on.
  *
- * - Ctrl-C. The shell's SIGINT handler calls sqlite3_interrupt(), but a query that makes no
- *   system calls never reaches a point where the kernel can run a handler. A progress handler
- *   checks libcowasm's interrupt word every 1000 VDBE steps, as python's eval loop and dash
- *   do: the handler runs there, and the query stops with "interrupted".
- * - Temporary tables and sorts stay in SQLite's heap (temp_store=memory): /tmp is memory too,
- *   but each of a sort's many small temp-file reads and writes is a system call. Sorting 200k
- *   rows took 2.7 s through temp files and 0.74 s in memory (bench/sqlite.py). */
+ * Ctrl-C: the shell's SIGINT handler calls sqlite3_interrupt(), but a query that makes no
+ * system calls never reaches a point where the kernel can run a handler. A progress handler
+ * checks libcowasm's interrupt word every 1000 VDBE steps, as python's eval loop and dash do:
+ * the handler runs there, and the query stops with "interrupted". */
 #include <cowasm.h>
 #include <sqlite3.h>
 
@@ -24,10 +21,8 @@ static int check_signals(void *unused)
 
 static int watched(int rc, sqlite3 *db)
 {
-	if (db) {
+	if (db)
 		sqlite3_progress_handler(db, 1000, check_signals, 0);
-		sqlite3_exec(db, "PRAGMA temp_store = memory", 0, 0, 0);
-	}
 	return rc;
 }
 
