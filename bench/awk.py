@@ -1,19 +1,15 @@
 """awk: wasm/dist/awk.wasm under the kernel against a native gcc -O2 build of the same source
 (wasm/build/awk, fetched with `make -C wasm/awk test-sources` when missing), on one input file
-of 300,000 lines. Each job runs ROUNDS times on each side, alternating; best times count, and
-both include starting the program.
+of 300,000 lines (bench/_versus.py runs the race).
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from bench.python_cpu import geomean
-from server.sessions import batch
-from server.sessions.vfs.hostdir import HostDir
+from bench._versus import race
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "wasm" / "build" / "awk"
@@ -40,31 +36,15 @@ def native_awk(tmp: Path) -> Path:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        native = native_awk(tmp)
+        native = str(native_awk(tmp))
         with (tmp / "data.txt").open("w") as f:
             for i in range(LINES):
                 f.write(f"user{i % 1000} host{i % 97} {i % 10007} word{i % 13} tail\n")
-        ratios = []
-        print(f"{'job':20} {'wasm ms':>9} {'native ms':>10} {'ratio':>6}")
-        for name, program in JOBS.items():
-            best = {"wasm": float("inf"), "native": float("inf")}
-            outs = {}
-            for _ in range(ROUNDS):
-                t = time.perf_counter()
-                out = subprocess.run(
-                    [str(native), program, "data.txt"], cwd=tmp, capture_output=True, check=True
-                ).stdout
-                best["native"] = min(best["native"], time.perf_counter() - t)
-                outs["native"] = out
-                t = time.perf_counter()
-                r = batch.run(["/bin/awk", program, "data.txt"], HostDir(tmp))
-                best["wasm"] = min(best["wasm"], time.perf_counter() - t)
-                outs["wasm"] = r.stdout
-            assert outs["wasm"] == outs["native"], name
-            ratio = best["wasm"] / best["native"]
-            ratios.append(ratio)
-            print(f"{name:20} {best['wasm'] * 1e3:9.1f} {best['native'] * 1e3:10.1f} {ratio:5.2f}x")
-        print(f"geometric mean: {geomean(ratios):.2f}x native")
+        jobs = {
+            name: ([native, program, "data.txt"], ["/bin/awk", program, "data.txt"])
+            for name, program in JOBS.items()
+        }
+        race(jobs, tmp, ROUNDS)
 
 
 if __name__ == "__main__":

@@ -10,13 +10,13 @@ The wasm side runs as a real session machine would run it: `python3` under the k
 from __future__ import annotations
 
 import json
-import math
 import shutil
 import statistics
 import subprocess
 import tempfile
 from pathlib import Path
 
+from bench._versus import geomean
 from server.sessions import batch
 from server.sessions.vfs.hostdir import HostDir
 
@@ -122,10 +122,6 @@ def run_wasm(script: Path) -> dict[str, float]:
     if r.code:
         raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
     return json.loads(r.stdout)
-
-
-def geomean(values: list[float]) -> float:
-    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def main() -> None:

@@ -1,19 +1,16 @@
 """sqlite3: wasm/dist/sqlite3.wasm under the kernel against a native gcc -O2 build of the same
 shell.c and amalgamation, with the same compile options (wasm/build/deps-obj/sqlite, left there
 by `make -C wasm/deps`; the bench says so and stops when it is missing). Each job is one run of
-the shell on an in-memory database, start-up included; best of ROUNDS, the sides alternating.
+the shell on an in-memory database (bench/_versus.py runs the race).
 """
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
-from bench.python_cpu import geomean
-from server.sessions import batch
-from server.sessions.vfs.hostdir import HostDir
+from bench._versus import race
 
 ROOT = Path(__file__).resolve().parents[1]
 AMALGAMATION = ROOT / "wasm" / "build" / "deps-obj" / "sqlite"
@@ -64,28 +61,14 @@ def main() -> None:
         if native is None:
             print(f"no {AMALGAMATION}/shell.c: run `make -C wasm/deps` first")
             return
-        ratios = []
-        print(f"{'job':20} {'wasm ms':>9} {'native ms':>10} {'ratio':>6}")
-        for name, job in JOBS.items():
-            sql = TABLE + job
-            best = {"wasm": float("inf"), "native": float("inf")}
-            outs: dict[str, bytes] = {}
-            for _ in range(ROUNDS):
-                t = time.perf_counter()
-                outs["native"] = subprocess.run(
-                    [str(native), ":memory:", sql],
-                    capture_output=True,
-                    check=True,
-                ).stdout
-                best["native"] = min(best["native"], time.perf_counter() - t)
-                t = time.perf_counter()
-                outs["wasm"] = batch.run(["/bin/sqlite3", ":memory:", sql], HostDir(tmp)).stdout
-                best["wasm"] = min(best["wasm"], time.perf_counter() - t)
-            assert outs["wasm"] == outs["native"], (name, outs)
-            ratio = best["wasm"] / best["native"]
-            ratios.append(ratio)
-            print(f"{name:20} {best['wasm'] * 1e3:9.1f} {best['native'] * 1e3:10.1f} {ratio:5.2f}x")
-        print(f"geometric mean: {geomean(ratios):.2f}x native")
+        jobs = {
+            name: (
+                [str(native), ":memory:", TABLE + job],
+                ["/bin/sqlite3", ":memory:", TABLE + job],
+            )
+            for name, job in JOBS.items()
+        }
+        race(jobs, tmp, ROUNDS)
 
 
 if __name__ == "__main__":

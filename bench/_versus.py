@@ -1,0 +1,42 @@
+"""Shared by the benchmarks that race a wasm program under the kernel against a native build of
+the same source: each job runs `rounds` times on each side, alternating, so that load from other
+work hits both; best times count, start-up included, and both sides must print the same."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import time
+from pathlib import Path
+
+from server.sessions import batch
+from server.sessions.vfs.hostdir import HostDir
+
+
+def geomean(values: list[float]) -> float:
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def race(jobs: dict[str, tuple[list[str], list[str]]], home: Path, rounds: int) -> None:
+    """jobs: name -> (native argv, wasm argv), both run in `home` (the wasm side's
+    /home/user). Prints each job's best times and ratio, then their geometric mean."""
+    ratios = []
+    print(f"{'job':20} {'wasm ms':>9} {'native ms':>10} {'ratio':>6}")
+    for name, (native, wasm) in jobs.items():
+        best = {"native": float("inf"), "wasm": float("inf")}
+        outs: dict[str, bytes] = {}
+        for _ in range(rounds):
+            t = time.perf_counter()
+            outs["native"] = subprocess.run(
+                native, cwd=home, capture_output=True, check=True
+            ).stdout
+            best["native"] = min(best["native"], time.perf_counter() - t)
+            t = time.perf_counter()
+            outs["wasm"] = batch.run(wasm, HostDir(home)).stdout
+            best["wasm"] = min(best["wasm"], time.perf_counter() - t)
+        assert outs["wasm"] == outs["native"], (name, outs)
+        ratios.append(best["wasm"] / best["native"])
+        print(
+            f"{name:20} {best['wasm'] * 1e3:9.1f} {best['native'] * 1e3:10.1f} {ratios[-1]:5.2f}x"
+        )
+    print(f"geometric mean: {geomean(ratios):.2f}x native")
