@@ -23,3 +23,11 @@ OPTFLAGS  ?= -O2
 
 $(WASM_OPT):
 	cd $(WASM) && npm ci --no-audit --no-fund --silent
+
+# The shipped form of a linked program ($< -> $@ in wasm/dist): WASM_OPT_PASSES (dash's asyncify),
+# then -O2, without debug info or the producers section.
+define wasm-release
+	@mkdir -p $(@D)
+	$(WASM_OPT) $(WASM_OPT_FLAGS) $(WASM_OPT_PASSES) -O2 --strip-debug --strip-producers $< -o $@
+	@ls -l $< $@
+endef

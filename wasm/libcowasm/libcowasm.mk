@@ -11,3 +11,9 @@ LIBCOWASM_LDFLAGS := $(LIBCOWASM) -Wl,--export=__cowasm_interrupt \
                      -lwasi-emulated-process-clocks -lwasi-emulated-mman
 # The redirecting headers act at compile time: a program must recompile when they change.
 LIBCOWASM_HEADERS := $(wildcard $(LIBCOWASM_INC)/*.h $(LIBCOWASM_INC)/sys/*.h)
+
+# A program's recipe builds the archive through libcowasm's own Makefile (which has the rule).
+ifneq ($(CURDIR),$(WASM)/libcowasm)
+$(LIBCOWASM):
+	$(MAKE) -C $(WASM)/libcowasm
+endif
