@@ -93,7 +93,7 @@ class ProcFS:
             return Stat(FILE, 0, 0o444, booted, booted, ino=3 + _TOP_FILES.index(parts[0]))
         proc = self._proc(parts[0])
         ino = 16 * (proc.pid + 1)
-        t = time.time_ns() - (time.monotonic_ns() - proc.start_ns)  # when it started
+        t = booted + proc.start_ns - self.boot_ns  # when it started
         if len(parts) == 1:
             return Stat(DIR, 0, 0o555, t, t, ino=ino, nlink=2)
         if len(parts) == 2 and parts[1] in _PID_FILES:
