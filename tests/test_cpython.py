@@ -21,22 +21,32 @@ TIMEOUT = 120  # seconds per module; the slowest (test_statistics) takes about 9
 WORKERS = 2  # the machine has 2 cores
 
 PASSING_NAMES = """
-abc abstract_numbers array augassign base64 baseexception bigmem binascii binop bisect bool
-builtin bytes bz2 calendar cgi charmapcodec class cmath codeccallbacks codecs collections
-colorsys complex contains copy copyreg csv dataclasses datetime decimal decorators
-defaultdict deque dict dictcomps dictviews difflib dynamic enum enumerate eof errno
-except_star exception_group filecmp fileinput float fnmatch fractions fstring funcattrs
-functools future generators genericalias genericpath getopt getpass glob global grammar graphlib
-gzip hash hashlib heapq hmac html index int int_literal ipaddress isinstance iter itertools
-json keyword keywordonlyarg list listcomps long lzma memoryview mimetypes minidom
-named_expressions ntpath numeric_tower opcache opcodes operator ordered_dict os pathlib
-patma peepholer pickle pkg pkgutil plistlib positional_only_arg posixpath pow pprint print
-property pstats pulldom pyexpat quopri raise random range re reprlib richcmp sax sched scope
-secrets set setcomps shlex shutil signal slice sort stat statistics string string_literals
-stringprep strtod struct structseq super syntax sysconfig tarfile tempfile textwrap time
-tokenize tomllib tuple typechecks types typing unary unicode unicode_identifiers unicodedata
-univnewlines unpack urlparse userdict userlist userstring utf8source uuid wave weakset with
-xml_dom_minicompat xml_etree yield_from zipapp zipfile zipimport zlib zoneinfo
+abc abstract_numbers aifc __all__ array audioop augassign base64 baseexception bigmem binascii
+binop bisect bool bufio builtin bytes bz2 calendar cgi cgitb charmapcodec class cmath cmd
+code_module codeccallbacks codecencodings_cn codecencodings_hk codecencodings_iso2022
+codecencodings_jp codecencodings_kr codecencodings_tw codecs codeop collections colorsys compare
+compileall complex configparser contains context copy copyreg cprofile crypt csv dataclasses
+datetime dbm dbm_dumb decimal decorators defaultdict deque descr descrtut dict dictcomps
+dictviews difflib doctest2 dynamic dynamicclassattribute email enum enumerate eof errno
+except_star exception_group exception_hierarchy exception_variations extcall file filecmp
+fileinput float flufl fnmatch fractions frame fstring funcattrs functools future future3 future4
+future5 __future__ generator_stop generators genericalias genericpath genexps getopt getpass
+gettext glob global grammar graphlib gzip hash hashlib heapq hmac html htmlparser http_cookies
+imghdr index int int_literal ipaddress isinstance iter iterlen itertools json keyword
+keywordonlyarg list listcomps locale _locale logging long longexp lzma mailcap memoryio
+memoryview metaclass mimetypes minidom modulefinder named_expressions netrc nntplib ntpath
+numeric_tower opcache _opcode opcodes operator optparse ordered_dict os pathlib patma peepholer
+pep646_syntax pickle picklebuffer pickletools pipes pkg pkgutil platform plistlib
+positional_only_arg posixpath pow pprint print profile property pstats pulldom py_compile
+pyexpat quopri raise random range re reprlib richcmp rlcompleter robotparser sax sched scope
+secrets set setcomps shelve shlex shutil signal site slice sndhdr sort source_encoding stat
+statistics strftime string string_literals stringprep strptime strtod struct structseq
+subclassinit sunau sundry super symtable syntax sys_setprofile sysconfig tabnanny tarfile
+tempfile textwrap time timeit tokenize tomllib tracemalloc tuple type_annotations type_comments
+typechecks types typing ucn unary unicode unicode_file unicode_file_functions
+unicode_identifiers unicodedata univnewlines unpack unpack_ex unparse urlparse userdict userlist
+userstring utf8source uu uuid warnings wave weakset with xdrlib xml_dom_minicompat xml_etree
+xml_etree_c yield_from zipapp zipfile zipimport zlib zoneinfo
 """
 PASSING = PASSING_NAMES.split()
 # Cases left out of a passing module (regrtest -i patterns), with why. The shipped tzdata wheel
