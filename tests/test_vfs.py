@@ -78,3 +78,25 @@ def test_memfs_limit_gives_enospc():
     with pytest.raises(OSError) as err:
         handle.pwrite(b"x" * 100, 5)
     assert err.value.errno == errno.ENOSPC
+
+
+def test_memfs_directory_mtime_moves_when_its_entries_change():
+    # Maildir (and make-like tools) reread a directory when its mtime moves, as on Linux
+    fs = MemFS()
+    fs.mkdir("d", 0o755)
+    changes = [
+        lambda: fs.open("d/f", OpenFlags(write=True, create=True)),
+        lambda: fs.link("d/f", "d/g"),
+        lambda: fs.rename("d/g", "d/h"),
+        lambda: fs.unlink("d/h"),
+        lambda: fs.symlink("f", "d/s"),
+        lambda: fs.mkdir("d/sub", 0o755),
+        lambda: fs.rmdir("d/sub"),
+    ]
+    for change in changes:
+        fs.set_times("d", None, 0)
+        change()
+        assert fs.lstat("d").mtime_ns > 0
+    fs.set_times("d", None, 0)
+    fs.open("d/f", OpenFlags(write=True)).pwrite(b"data", 0)  # a file's own change is not its dir's
+    assert fs.lstat("d").mtime_ns == 0

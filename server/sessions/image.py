@@ -37,6 +37,7 @@ PROFILER = os.environ.get("COWASM_PROFILER", "")  # a wasmtime profiler; bypasse
 _lock = threading.Lock()
 _engines: dict[bool, tuple[wasmtime.Engine, wasmtime.Linker]] = {}
 _programs: dict[str, Program] = {}
+_loading: dict[str, threading.Lock] = {}  # per module: one compile, however many start it at once
 
 
 def cache_dir() -> Path:
@@ -105,8 +106,23 @@ def load_bytes(name: str, data: bytes) -> Program:
     sha = hashlib.sha256(data).hexdigest()
     with _lock:
         prog = _programs.get(sha)
-    if prog is not None:
-        return prog
+        if prog is not None:
+            return prog
+        loading = _loading.setdefault(sha, threading.Lock())
+    # Sessions that start a new module together (after an upgrade, python.wasm takes Cranelift
+    # a minute) wait for one compile instead of each running its own.
+    with loading:
+        with _lock:
+            prog = _programs.get(sha)
+        if prog is None:
+            prog = _load(name, sha, data)
+            with _lock:
+                _programs[sha] = prog
+                del _loading[sha]
+    return prog
+
+
+def _load(name: str, sha: str, data: bytes) -> Program:
     epoch = not _exports_interrupt_word(data)
     module = _compile(data, sha, epoch)
     exports = {e.name for e in module.exports}
@@ -114,10 +130,7 @@ def load_bytes(name: str, data: bytes) -> Program:
         epoch = True  # the name was elsewhere in the module: it needs epoch checks after all
         module = _compile(data, sha, epoch)
     forks = "asyncify_start_unwind" in exports
-    prog = Program(name, sha, module, linker(epoch).instantiate_pre(module), forks, epoch)
-    with _lock:
-        _programs[sha] = prog
-    return prog
+    return Program(name, sha, module, linker(epoch).instantiate_pre(module), forks, epoch)
 
 
 def _compile(data: bytes, sha: str, epoch: bool) -> wasmtime.Module:
@@ -130,7 +143,7 @@ def _compile(data: bytes, sha: str, epoch: bool) -> wasmtime.Module:
         except wasmtime.WasmtimeError:
             pass
     module = wasmtime.Module(eng, data)
-    tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+    tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # servers share it
     tmp.write_bytes(module.serialize())
     os.replace(tmp, cached)
     return module

@@ -366,6 +366,8 @@ def _open_resolved(
     if device is not None:
         dev = device(res.rel, proc)
         if dev is not None:
+            if oflags & O_CREAT and oflags & O_EXCL:
+                raise OSError(errno.EEXIST, res.path)
             return dev
     try:
         st = res.backend.lstat(res.rel)

@@ -37,6 +37,10 @@ class Node:
     def chmod(self, mode: int) -> None:
         self.mode = mode & 0o7777
 
+    def touch(self) -> None:
+        """A directory's entries changed: its mtime moves, as on Linux (maildir rereads on it)."""
+        self.mtime_ns = time.time_ns()
+
     def set_times(self, atime_ns: int | None, mtime_ns: int | None) -> None:
         if mtime_ns is not None:
             self.mtime_ns = mtime_ns
@@ -204,6 +208,7 @@ class MemFS:
                 self._writable()
                 parent, name = self._parent(path)
                 node = parent.children[name] = Node(FILE, flags.mode)
+                parent.touch()
             if node.kind == DIR and flags.write:
                 raise OSError(errno.EISDIR, path)
             if flags.write or flags.truncate:
@@ -220,6 +225,7 @@ class MemFS:
             if name in parent.children:
                 raise OSError(errno.EEXIST, path)
             parent.children[name] = Node(DIR, mode)
+            parent.touch()
 
     def rmdir(self, path: str) -> None:
         self._writable()
@@ -231,6 +237,7 @@ class MemFS:
             if node.children:
                 raise OSError(errno.ENOTEMPTY, path)
             del parent.children[name]
+            parent.touch()
 
     def unlink(self, path: str) -> None:
         self._writable()
@@ -243,6 +250,7 @@ class MemFS:
             if not node.nlink:
                 self.used -= len(node.data)
             del parent.children[name]
+            parent.touch()
 
     def rename(self, src: str, dst: str) -> None:
         self._writable()
@@ -263,6 +271,8 @@ class MemFS:
                 raise OSError(errno.EINVAL, dst)
             del sparent.children[sname]
             dparent.children[dname] = node
+            sparent.touch()
+            dparent.touch()
 
     def link(self, src: str, dst: str) -> None:
         self._writable()
@@ -273,6 +283,7 @@ class MemFS:
                 raise OSError(errno.EEXIST, dst)
             parent.children[name] = node
             node.nlink += 1
+            parent.touch()
 
     def symlink(self, target: str, path: str) -> None:
         self._writable()
@@ -282,6 +293,7 @@ class MemFS:
                 raise OSError(errno.EEXIST, path)
             node = parent.children[name] = Node(SYMLINK, 0o777)
             node.target = target
+            parent.touch()
 
     def chmod(self, path: str, mode: int) -> None:
         self._writable()
