@@ -85,6 +85,44 @@ def test_files_written_by_python_land_in_home_and_cat_reads_them(tmp_path):
     assert (tmp_path / "out.txt").read_text() == "from python\n"
 
 
+def test_pwd_grp_and_the_modes_of_created_files(tmp_path):
+    # pwd and grp read the system image's accounts; a file that os.open creates gets the mode
+    # asked for (less the umask) with or without O_EXCL, and an existing file keeps its own
+    script = """
+import getpass, grp, os, pwd, stat
+print(pwd.getpwnam("root").pw_dir, pwd.getpwuid(os.getuid()).pw_name, getpass.getuser())
+print(grp.getgrgid(3).gr_name, sorted(g.gr_name for g in grp.getgrall())[:3])
+print(os.path.expanduser("~root"), os.path.expanduser("~user"))
+mode = lambda name: oct(stat.S_IMODE(os.stat(name).st_mode))
+os.close(os.open("secret", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+os.chmod("kept", 0o640)
+os.close(os.open("kept", os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+os.umask(0o077)
+open("private", "w").close()
+print(mode("secret"), mode("kept"), mode("private"))
+try:
+    pwd.getpwnam("ghost")
+except KeyError as e:
+    print("KeyError", e)
+try:
+    os.open("/dev/null", os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+except FileExistsError:
+    print("/dev/null exists")
+"""
+    (tmp_path / "kept").write_text("")
+    (tmp_path / "t.py").write_text(script)
+    code, out, err = run(["/bin/python3", "t.py"], tmp_path)
+    assert out.splitlines() == [
+        "/root user user",
+        "sys ['adm', 'bin', 'daemon']",
+        "/root /home/user",
+        "0o600 0o640 0o600",
+        "KeyError \"getpwnam(): name not found: 'ghost'\"",
+        "/dev/null exists",
+    ], err
+    assert code == 0
+
+
 def test_sympy(tmp_path):
     _code, out, err = sh("""python3 -c 'import sympy; print(sympy.factor("x**2-1"))'""", tmp_path)
     assert out == "(x - 1)*(x + 1)\n", err

@@ -146,6 +146,27 @@ def test_tar_and_gzip_round_trip_and_compress(tmp_path):
     assert listing.stdout.decode().split() == ["work/", "work/n.txt"]
 
 
+def test_users_and_groups_come_from_etc_passwd_and_group(tmp_path):
+    # libcowasm reads /etc/passwd and /etc/group, so every program names the same accounts; an
+    # entry that id looked up survives its later getgrouplist scan (they once shared a buffer)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a").write_text("hi\n")
+    code, out, err = sh(
+        "id; id root; id -Gn nobody; ls -l d/a | cut -d' ' -f3,4;"
+        " tar c --owner root --group sys d | tar tv | cut -c12-19; id ghost",
+        tmp_path,
+    )
+    assert out.splitlines() == [
+        "uid=1000(user) gid=1000(user) groups=1000(user)",
+        "uid=0(root) gid=0(root) groups=0(root)",
+        "nogroup",
+        "user user",
+        "root/sys",
+        "root/sys",
+    ]
+    assert (code, err) == (1, "id: not integer: ghost\n")  # toybox's words for "no such user"
+
+
 def test_ps_top_and_proc_show_the_machines_processes(tmp_path):
     code, out, err = sh(
         'sleep 20 & python3 -c \'import time; open("up", "w"); time.sleep(20)\' &'

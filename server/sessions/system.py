@@ -1,8 +1,9 @@
 """The read-only system image every session mounts at `/`, built from wasm/dist.
 
 /bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk), sqlite3 and
-python3; /usr/local is the Python prefix (stdlib zip and site-packages); /etc has a passwd for
-the one user. The mounts for /home/user, /tmp, /dev and /proc are added by the session.
+python3; /usr/local is the Python prefix (stdlib zip and site-packages); /etc has passwd and
+group (Debian's system accounts and the one user). The mounts for /home/user, /tmp, /dev and
+/proc are added by the session.
 """
 
 from __future__ import annotations
@@ -14,8 +15,26 @@ from .vfs.base import DIR, FILE, SYMLINK
 from .vfs.memfs import MemFS
 
 DIST = Path(os.environ.get("COWASM_DIST") or Path(__file__).resolve().parents[2] / "wasm" / "dist")
-PASSWD = "root:x:0:0:root:/root:/bin/sh\nuser:x:1000:1000:user:/home/user:/bin/sh\n"
-GROUP = "root:x:0:\nuser:x:1000:\n"
+# Debian's first few system accounts (base-passwd), then the one user every process runs as.
+PASSWD = """\
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+bin:x:2:2:bin:/bin:/usr/sbin/nologin
+sys:x:3:3:sys:/dev:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+user:x:1000:1000:user:/home/user:/bin/sh
+"""
+GROUP = """\
+root:x:0:
+daemon:x:1:
+bin:x:2:
+sys:x:3:
+adm:x:4:
+tty:x:5:
+users:x:100:
+nogroup:x:65534:
+user:x:1000:
+"""
 PROFILE = "PS1='$PWD$ '\nexport PS1\n"
 
 

@@ -12,8 +12,9 @@ LIBCOWASM_LDFLAGS := $(LIBCOWASM) -Wl,--export=__cowasm_interrupt \
 # The redirecting headers act at compile time: a program must recompile when they change.
 LIBCOWASM_HEADERS := $(wildcard $(LIBCOWASM_INC)/*.h $(LIBCOWASM_INC)/sys/*.h)
 
-# A program's recipe builds the archive through libcowasm's own Makefile (which has the rule).
+# A program's recipe builds the archive through libcowasm's own Makefile (which has the rule),
+# again whenever one of its sources changed, so every program relinks with the change.
 ifneq ($(CURDIR),$(WASM)/libcowasm)
-$(LIBCOWASM):
+$(LIBCOWASM): $(wildcard $(WASM)/libcowasm/src/*.[ch] $(WASM)/libcowasm/Makefile)
 	$(MAKE) -C $(WASM)/libcowasm
 endif

@@ -57,25 +57,51 @@ static int is_dir(int fd)
 	return __wasi_fd_fdstat_get(fd, &st) == 0 && st.fs_filetype == __WASI_FILETYPE_DIRECTORY;
 }
 
-/* WASI's open has no mode: the kernel creates files 0666 & ~umask. A file that O_EXCL proves we
- * created gets the mode asked for (mkstemp's 0600). */
-static void apply_create_mode(int fd, int flags, int mode)
+/* WASI's open has no mode: the kernel creates files 0666 & ~umask. A file that this open created
+ * gets the mode asked for (mkstemp's 0600, a cookie jar's 0600), as on Linux, and an existing
+ * file keeps its own. */
+static void apply_create_mode(int fd, int mode)
 {
-	if (fd < 0 || (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL))
-		return;
+	if ((mode & 07777) == 0666)
+		return; /* what the kernel did */
 	int mask = cw_umask(0);
 	cw_umask(mask);
 	if ((mode & 07777 & ~mask) != (0666 & ~mask))
 		cw_fchmod(fd, mode & 07777 & ~mask);
 }
 
-static int opened(int fd, int flags, int mode, int dirfd, const char *path)
+static int opened(int fd, int flags, int dirfd, const char *path)
 {
-	apply_create_mode(fd, flags, mode);
 	if (fd >= 0 && (flags & O_CLOEXEC))
 		cw_cloexec(fd, 1);
 	if (fd >= 0 && ((flags & O_DIRECTORY) || (!(flags & (O_WRONLY | O_CREAT)) && is_dir(fd))))
 		__cowasm_note_dir(fd, dirfd, path); /* for fchdir */
+	return fd;
+}
+
+static int real_open(int dirfd, const char *path, int flags, int mode)
+{
+	flags = fix_flags(flags);
+	return dirfd == AT_FDCWD ? __real_open(path, flags, mode) : __real_openat(dirfd, path, flags, mode);
+}
+
+/* O_CREAT opens: O_EXCL tells whether this call created the file. Without O_EXCL, an exclusive
+ * create is tried first, and only a file that already exists is opened as asked. */
+static int open_at(int dirfd, const char *path, int flags, int mode)
+{
+	int fd;
+	if (!(flags & O_CREAT) || (flags & O_EXCL))
+		fd = real_open(dirfd, path, flags, mode);
+	else {
+		int saved = errno;
+		fd = real_open(dirfd, path, flags | O_EXCL, mode);
+		if (fd < 0 && errno == EEXIST) {
+			errno = saved;
+			return real_open(dirfd, path, flags, mode);
+		}
+	}
+	if (fd >= 0 && (flags & O_CREAT))
+		apply_create_mode(fd, mode);
 	return fd;
 }
 
@@ -85,7 +111,7 @@ int __cowasm_open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
 	va_end(ap);
-	return opened(__real_open(path, fix_flags(flags), mode), flags, mode, AT_FDCWD, path);
+	return opened(open_at(AT_FDCWD, path, flags, mode), flags, AT_FDCWD, path);
 }
 
 int __cowasm_openat(int dirfd, const char *path, int flags, ...)
@@ -94,5 +120,5 @@ int __cowasm_openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	int mode = (flags & O_CREAT) ? va_arg(ap, int) : 0;
 	va_end(ap);
-	return opened(__real_openat(dirfd, path, fix_flags(flags), mode), flags, mode, dirfd, path);
+	return opened(open_at(dirfd, path, flags, mode), flags, dirfd, path);
 }
