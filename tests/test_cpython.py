@@ -33,14 +33,14 @@ fileinput float flufl fnmatch fractions frame fstring funcattrs functools future
 future5 __future__ generator_stop generators genericalias genericpath genexps getopt getpass
 gettext glob global grammar graphlib grp gzip hash hashlib heapq hmac html htmlparser
 http_cookiejar http_cookies imghdr index int int_literal ipaddress isinstance iter iterlen
-itertools json keyword keywordonlyarg list listcomps _locale locale logging long longexp lzma
-mailbox mailcap memoryio memoryview metaclass mimetypes minidom modulefinder named_expressions
-netrc nntplib ntpath numeric_tower opcache _opcode opcodes operator optparse ordered_dict os
-pathlib patma peepholer pep646_syntax pickle picklebuffer pickletools pipes pkg pkgutil platform
-plistlib positional_only_arg posixpath pow pprint print profile property pstats pulldom pwd
-py_compile pyexpat quopri raise random range re reprlib richcmp rlcompleter robotparser sax
-sched scope secrets set setcomps shelve shlex shutil signal site slice sndhdr sort
-source_encoding stat statistics strftime string string_literals stringprep strptime strtod
+itertools json keyword keywordonlyarg list listcomps locale _locale logging long longexp lzma
+mailbox mailcap math memoryio memoryview metaclass mimetypes minidom modulefinder
+named_expressions netrc nntplib ntpath numeric_tower opcache _opcode opcodes operator optparse
+ordered_dict os pathlib patma peepholer pep646_syntax pickle picklebuffer pickletools pipes pkg
+pkgutil platform plistlib positional_only_arg posixpath pow pprint print profile property pstats
+pulldom pwd py_compile pyexpat quopri raise random range re reprlib richcmp rlcompleter
+robotparser sax sched scope secrets set setcomps shelve shlex shutil signal site slice sndhdr
+sort source_encoding stat statistics strftime string string_literals stringprep strptime strtod
 struct structseq subclassinit sunau sundry super symtable syntax sys_setprofile sysconfig
 tabnanny tarfile tempfile textwrap time timeit tokenize tomllib tracemalloc tuple
 type_annotations type_comments typechecks types typing ucn unary unicode unicode_file

@@ -9,6 +9,8 @@ void __cowasm_deliver(int sig);
  * searched, so the linker would not pull dlmalloc.o in for them: this reference does. */
 extern const char __cowasm_malloc;
 __attribute__((used)) static const char *const pull_malloc = &__cowasm_malloc;
+extern const char __cowasm_libm;
+__attribute__((used)) static const char *const pull_libm = &__cowasm_libm;
 
 /* The kernel stores a signal number here (from any thread) when a caught signal is pending. */
 volatile int __cowasm_interrupt;
