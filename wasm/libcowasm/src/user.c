@@ -48,8 +48,8 @@ int getlogin_r(char *buf, size_t size)
 }
 
 /* One of the two files, read whole, a cursor over its lines and the entry last parsed. Lookups,
- * enumeration and getgrouplist's scan each have their own, so that none clobbers an entry
- * another has returned (toybox's id holds getgrgid's entry across getgrouplist). */
+ * the _r lookups, enumeration and getgrouplist's scan each have their own, so that none clobbers
+ * an entry another returned (toybox's id holds getgrgid's entry across getgrouplist). */
 struct db {
 	const char *path;
 	char *next; /* the next line to parse; 0 when the file is not loaded */
@@ -61,8 +61,8 @@ struct db {
 
 #define PASSWD_DB {.path = "/etc/passwd"}
 #define GROUP_DB {.path = "/etc/group"}
-static struct db pw_lookup = PASSWD_DB, pw_enum = PASSWD_DB;
-static struct db gr_lookup = GROUP_DB, gr_enum = GROUP_DB, gr_scan = GROUP_DB;
+static struct db pw_lookup = PASSWD_DB, pw_reent = PASSWD_DB, pw_enum = PASSWD_DB;
+static struct db gr_lookup = GROUP_DB, gr_reent = GROUP_DB, gr_enum = GROUP_DB, gr_scan = GROUP_DB;
 
 static void rewind_db(struct db *db)
 {
@@ -146,37 +146,27 @@ struct group *getgrent(void)
 	return next_gr(&gr_enum);
 }
 
-struct passwd *getpwuid(uid_t uid)
+/* The entry called `name`, or numbered `id` when name is 0, parsed into db. */
+static struct passwd *find_pw(struct db *db, const char *name, uid_t id)
 {
 	struct passwd *p;
-	for (rewind_db(&pw_lookup); (p = next_pw(&pw_lookup)) && p->pw_uid != uid;)
+	for (rewind_db(db); (p = next_pw(db)) && (name ? strcmp(p->pw_name, name) : p->pw_uid != id);)
 		;
 	return p;
 }
 
-struct passwd *getpwnam(const char *name)
-{
-	struct passwd *p;
-	for (rewind_db(&pw_lookup); (p = next_pw(&pw_lookup)) && strcmp(p->pw_name, name);)
-		;
-	return p;
-}
-
-struct group *getgrgid(gid_t gid)
+static struct group *find_gr(struct db *db, const char *name, gid_t id)
 {
 	struct group *g;
-	for (rewind_db(&gr_lookup); (g = next_gr(&gr_lookup)) && g->gr_gid != gid;)
+	for (rewind_db(db); (g = next_gr(db)) && (name ? strcmp(g->gr_name, name) : g->gr_gid != id);)
 		;
 	return g;
 }
 
-struct group *getgrnam(const char *name)
-{
-	struct group *g;
-	for (rewind_db(&gr_lookup); (g = next_gr(&gr_lookup)) && strcmp(g->gr_name, name);)
-		;
-	return g;
-}
+struct passwd *getpwuid(uid_t uid) { return find_pw(&pw_lookup, 0, uid); }
+struct passwd *getpwnam(const char *name) { return find_pw(&pw_lookup, name, 0); }
+struct group *getgrgid(gid_t gid) { return find_gr(&gr_lookup, 0, gid); }
+struct group *getgrnam(const char *name) { return find_gr(&gr_lookup, name, 0); }
 
 /* Copies s into the caller's buffer at *pos; 0 if it does not fit. */
 static char *put(const char *s, char **pos, char *end)
@@ -230,22 +220,22 @@ static int copy_gr(struct group *src, struct group *g, char *buf, size_t len, st
 
 int getpwuid_r(uid_t uid, struct passwd *p, char *buf, size_t len, struct passwd **res)
 {
-	return copy_pw(getpwuid(uid), p, buf, len, res);
+	return copy_pw(find_pw(&pw_reent, 0, uid), p, buf, len, res);
 }
 
 int getpwnam_r(const char *name, struct passwd *p, char *buf, size_t len, struct passwd **res)
 {
-	return copy_pw(getpwnam(name), p, buf, len, res);
+	return copy_pw(find_pw(&pw_reent, name, 0), p, buf, len, res);
 }
 
 int getgrgid_r(gid_t gid, struct group *g, char *buf, size_t len, struct group **res)
 {
-	return copy_gr(getgrgid(gid), g, buf, len, res);
+	return copy_gr(find_gr(&gr_reent, 0, gid), g, buf, len, res);
 }
 
 int getgrnam_r(const char *name, struct group *g, char *buf, size_t len, struct group **res)
 {
-	return copy_gr(getgrnam(name), g, buf, len, res);
+	return copy_gr(find_gr(&gr_reent, name, 0), g, buf, len, res);
 }
 
 /* The group given, then every group of /etc/group that lists the user as a member. */
