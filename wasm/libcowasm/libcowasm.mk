@@ -13,8 +13,8 @@ LIBCOWASM_LDFLAGS := $(LIBCOWASM) -Wl,--export=__cowasm_interrupt \
 LIBCOWASM_HEADERS := $(wildcard $(LIBCOWASM_INC)/*.h $(LIBCOWASM_INC)/sys/*.h)
 
 # A program's recipe builds the archive through libcowasm's own Makefile (which has the rule),
-# again whenever one of its sources changed, so every program relinks with the change.
+# again whenever one of its sources or headers changed, so every program relinks with the change.
 ifneq ($(CURDIR),$(WASM)/libcowasm)
-$(LIBCOWASM): $(wildcard $(WASM)/libcowasm/src/*.[ch] $(WASM)/libcowasm/Makefile)
+$(LIBCOWASM): $(wildcard $(WASM)/libcowasm/src/*.[ch] $(WASM)/libcowasm/Makefile) $(LIBCOWASM_HEADERS)
 	$(MAKE) -C $(WASM)/libcowasm
 endif
