@@ -95,6 +95,8 @@ SECTIONS = {"recursion": lambda: fib(24), "loops": loops, "strings": strings, "d
             "decimal": decimals}
 best = {}
 for name, fn in SECTIONS.items():
+    if sys.argv[2:] and name not in sys.argv[2:]:  # only these sections
+        continue
     times = []
     for _ in range(int(sys.argv[1])):
         t = time.perf_counter()

@@ -3,6 +3,8 @@ line editing and Ctrl-C, and limits that end in a Python exception rather than a
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -75,6 +77,48 @@ print("ok", len({MODULES!r}))
     (tmp_path / "mods.py").write_text(script)
     code, out, err = sh("python3 mods.py", tmp_path)
     assert (code, out) == (0, f"ok {len(MODULES)}\n"), err
+
+
+INT_ARITHMETIC = """
+import hashlib
+class Sub(int): pass
+edge = [0, 1, -1, 5, -5, 6, -6, 255, 256, 257, -257, 2**15, 2**30 - 1, 2**30, -2**30, 2**31 - 1,
+        2**31, -2**31, 2**60 - 1, 2**60, -2**60, 2**62 + 3, 10**20, -10**20, True, Sub(7),
+        Sub(-2**40)]
+out = []
+for a in edge:
+    for b in edge:
+        r = [a + b, a - b, a * b]
+        if b:
+            x = a; x //= b; y = a; y %= b
+            r += [a // b, a % b, x, y]
+        else:
+            for op in (lambda: a // b, lambda: a % b):
+                try:
+                    op()
+                except ZeroDivisionError as e:
+                    r.append(str(e))
+        z = a; z += b; z -= 3 * b; z *= b
+        out.append([(type(v).__name__, v) for v in r + [z]])
+churn = [i * 7 for i in range(100_000)]
+del churn[::3]
+total = 0
+for i in range(300_000):
+    total += i * i % 7 - i // 5
+print(hashlib.sha256(repr(out).encode()).hexdigest(), len(out), sum(churn), total)
+"""
+
+
+def test_int_arithmetic_matches_native_python_across_digit_sizes(tmp_path):
+    # python.wasm computes small ints inline and recycles them (patches/int-fast-paths.patch):
+    # every operator at the one- and two-digit edges, floor signs, int subclasses and bool
+    # must give what the host's CPython gives.
+    (tmp_path / "ints.py").write_text(INT_ARITHMETIC)
+    native = subprocess.run(
+        [sys.executable, "ints.py"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    code, out, err = run(["/bin/python3", "ints.py"], tmp_path)
+    assert (code, out) == (0, native), err
 
 
 def test_files_written_by_python_land_in_home_and_cat_reads_them(tmp_path):
