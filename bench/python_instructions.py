@@ -6,7 +6,7 @@ Each side runs every section once, in its own process, and once with no section;
 is the section's count. The wasm side counts the code wasmtime compiled from python.wasm (the
 mappings with no file behind them) and wasmtime's runtime (memory.copy and the like), not the
 kernel's Python; the native side counts the whole process. Needs `valgrind` on the PATH; runs
-two processes at a time, about 4 minutes in all.
+two processes at a time, about 5 minutes in all.
 
     python -m bench.python_instructions [SECTION ...]
 """
@@ -26,17 +26,8 @@ from bench._versus import geomean
 from bench.python_cpu import WORKLOAD, native_python
 
 NO_SECTION = "-"  # a section name that matches none: start-up and exit only
-SECTIONS = [
-    "recursion",
-    "loops",
-    "strings",
-    "dicts",
-    "classes",
-    "sorting",
-    "regex",
-    "json",
-    "decimal",
-]
+# the workload's own section names, in its order: `SECTIONS = {"recursion": ..., "loops": ...}`
+SECTIONS = re.findall(r'"(\w+)": ', WORKLOAD[WORKLOAD.index("SECTIONS = {") :])
 # callgrind_annotate's per-function lines: "  1,234 (12.3%)  file:function [object]"
 LINE = re.compile(r"\s*([\d,]+) \([^)]*\)\s+(\S+) \[(.*)\]$")
 
