@@ -55,6 +55,7 @@ class SessionManager:
         self._kernel = kernel
         self.terminals: dict[str, SharedTerminal] = {}
         self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
+        self._stopping: dict[str, asyncio.Task[None]] = {}
         self._housekeeper: asyncio.Task[None] | None = None
 
     def get(self, session_id: str) -> SessionRow | None:
@@ -74,6 +75,8 @@ class SessionManager:
 
     async def open(self, row: SessionRow) -> SharedTerminal:
         """The session's terminal, starting its kernel if it is stopped."""
+        while (stopping := self._stopping.get(row.id)) is not None:
+            await asyncio.wait({stopping})  # its scrollback saved and its files released first
         term = self.terminals.get(row.id)
         if term is not None:
             return term
@@ -124,9 +127,17 @@ class SessionManager:
         await self.stop(min(idle, key=lambda t: t.idle_since or 0.0).id)
 
     async def stop(self, session_id: str, reason: str = "stopped") -> None:
-        term = self.terminals.pop(session_id, None)
-        if term is None:
-            return
+        task = self._stopping.get(session_id)
+        if task is None:
+            term = self.terminals.pop(session_id, None)
+            if term is None:
+                return
+            task = asyncio.create_task(self._stop(session_id, term, reason))
+            self._stopping[session_id] = task
+            task.add_done_callback(lambda _: self._stopping.pop(session_id, None))
+        await asyncio.shield(task)
+
+    async def _stop(self, session_id: str, term: SharedTerminal, reason: str) -> None:
         await term.close_clients(reason, 4404 if reason == "deleted" else 1001)
         await term.stop()
         self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))

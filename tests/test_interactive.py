@@ -59,6 +59,15 @@ def test_prompt_echo_and_output(term):
     term.expect("$ ")
 
 
+def test_a_line_typed_ahead_shows_again_after_the_next_prompt(term):
+    term.type("echo d$((1+1))\recho t$((3+4))\x1b[D")  # the cursor one back, as typed
+    term.expect("echo t$((3+4))")  # echoed as typed, before the shell's output
+    term.expect("d2\r\n")
+    term.expect("$ echo t$((3+4))\b")  # readline-like: the line again after the prompt
+    term.type("\x1b[C\r")
+    term.expect("t7\r\n")
+
+
 def test_ctrl_c_kills_the_foreground_job_not_the_shell(term):
     term.type("sleep 100\r")
     term.expect("sleep 100\r\n")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 import socket
 from urllib.parse import parse_qs, urlsplit
@@ -160,7 +162,16 @@ async def test_health_and_metrics(client):
     assert "cowasm_sessions 0" in text
 
 
-def test_cli_refuses_a_busy_port_in_one_line(capsys):
+@pytest.fixture
+def root_logging():
+    """cli.main sets up logging on this test's captured stderr: put the handlers back after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level
+
+
+def test_cli_refuses_a_busy_port_in_one_line(capsys, root_logging):
     with socket.create_server(("127.0.0.1", 0)) as busy:
         port = busy.getsockname()[1]
         with pytest.raises(SystemExit) as exited:
@@ -175,6 +186,26 @@ def test_cli_refuses_a_bad_flag(capsys):
         cli.parse_args(["--port", "http"])
     assert exited.value.code == 2
     assert "--port" in capsys.readouterr().err
+
+
+async def test_a_session_opened_while_it_stops_waits_for_the_stop(client, session):
+    manager = client.app[MANAGER]
+    term = manager.terminals[session["id"]]
+    async with asyncio.timeout(30):
+        while b"$ " not in term.ring.tail(1 << 10):
+            await asyncio.sleep(0.05)
+    # A client that does not answer the close handshake keeps the stop going (up to 2 s).
+    ws = await client.ws_connect(
+        f"/ws/term/{session['id']}?token={session['view']}", autoclose=False
+    )
+    stopping = asyncio.create_task(manager.stop(session["id"]))
+    await asyncio.sleep(0)  # the stop has begun: the kernel is no longer listed as running
+    assert session["id"] not in manager.terminals
+    again = await manager.open(manager.get(session["id"]))
+    assert stopping.done()
+    shown = again.ring.tail(1 << 10)  # the first shell's screen was saved, then shown
+    assert b"$ " in shown.split(b"[session restarted]")[0]
+    await ws.close()
 
 
 async def test_max_sessions_stops_idle_machines_and_refuses_when_all_are_watched(

@@ -344,6 +344,19 @@ async def test_run_types_the_command_at_the_prompt(app_client, session):
     await writer.pump_until(lambda: writer.output.count(ran) == 3)
 
 
+async def test_run_while_the_shell_finishes_a_command_is_typed_at_its_next_prompt(
+    app_client, session
+):
+    writer = await connect(app_client, session, session["edit"])
+    await prompt(writer)
+    busy = "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done"  # builtins: the shell leads
+    await writer.type(f"printf 'print(6 * 7)\\n' > p.py; echo g$((1+1)); {busy}; echo n$i\r")
+    await writer.expect(b"g2")
+    await writer.ws.send_json({"type": "run", "path": "p.py"})
+    await writer.expect(b"n30000\r\n/home/user$ python3 /home/user/p.py\r\n42\r\n")
+    assert not any(m["type"] == "notice" for m in writer.messages)
+
+
 async def test_run_refuses_what_is_not_a_runnable_home_file(app_client, session):
     writer = await connect(app_client, session, session["edit"])
     await prompt(writer)

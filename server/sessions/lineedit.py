@@ -77,6 +77,7 @@ class LineEditor:
     def reset(self) -> None:
         """A signal key (Ctrl-C ...) drops the line and any sequence or search."""
         self.line, self.cursor, self.esc, self.search, self.tabbed = "", 0, "", None, False
+        self.tty.displaced = False
 
     def _echo(self, text: str) -> None:
         self.tty.echo(text)
@@ -127,7 +128,7 @@ class LineEditor:
             self._edit("erase", ch)
         elif ch in KEYS:
             self._edit(KEYS[ch], ch)
-        elif ch == "\t" and (shell := self._foreground_shell()):
+        elif ch == "\t" and (shell := self.shell_in_foreground()):
             self._complete(shell, again=tabbed)
         elif ch == "\t" or ch >= " ":
             self._edit("insert", ch)
@@ -157,6 +158,7 @@ class LineEditor:
         self.hist_pos = len(hist)
         self.tty.lines.append(text.encode())
         self.line, self.cursor = "", 0
+        self.tty.displaced = False
 
     def _move(self, pos: int) -> None:
         if pos < self.cursor:
@@ -223,10 +225,14 @@ class LineEditor:
         start = len(self.line[: self.cursor].rstrip())
         return self.line.rfind(" ", 0, start) + 1
 
+    def redisplay(self) -> None:
+        """The line again after a prompt, cursor in place (it was typed ahead of the prompt)."""
+        self._echo(self.line + "\b" * (len(self.line) - self.cursor))
+
     def _redraw(self) -> None:
         """The prompt (the output since the last newline) and the line again, cursor in place."""
         self.tty.echo_prompt()
-        self._echo(self.line + "\b" * (len(self.line) - self.cursor))
+        self.redisplay()
 
     # -- history --
     def _history(self) -> list[str]:
@@ -276,13 +282,10 @@ class LineEditor:
         self._redraw()
 
     # -- Tab completion (the shell's) --
-    def _foreground_shell(self) -> Process | None:
-        """The shell, when it leads the foreground group: it is at its prompt, or reading."""
+    def shell_in_foreground(self) -> Process | None:
+        """The shell, when it leads the foreground group: at its prompt, or between commands."""
         leader = self.tty.foreground_leader()
         return leader if leader and leader.name == SHELL else None
-
-    def at_shell_prompt(self) -> bool:
-        return self._foreground_shell() is not None
 
     def _complete(self, proc: Process, again: bool) -> None:
         """Tab: complete the word before the cursor; a second Tab lists the candidates."""

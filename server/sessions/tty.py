@@ -65,6 +65,9 @@ class Tty:
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self.prompt = b""  # output since the last newline
         self.editor = LineEditor(self)
+        self.waiting: list[Process] = []  # processes blocked reading the terminal
+        self.queued: str | None = None  # a Run command for the shell's next read (type_line)
+        self.displaced = False  # output came after the edited line's echo: show it again
 
     # -- output --
     def write(self, data: bytes) -> int:
@@ -73,6 +76,8 @@ class Tty:
         self.prompt = (tail if nl else self.prompt + tail)[-PROMPT:]
         with self.out_lock:
             self.output(out)
+        if self.editor.line:  # typed ahead: the line shows again after the next prompt
+            self.displaced = True
         return len(data)
 
     def echo(self, text: str) -> None:
@@ -124,6 +129,7 @@ class Tty:
                 self.echo("^" + chr(ord(ch) + 64) if self.lflag & ECHOCTL else "")
                 self.editor.reset()
                 self.raw.clear()
+                self.queued = None  # a Run not yet typed is interrupted too
                 self.machine.signal_group(self.fg_pgrp, sig)
                 return
         if not self.lflag & ICANON:
@@ -142,14 +148,19 @@ class Tty:
 
     def type_line(self, text: str) -> bool:
         """Type `text` and Enter at the shell's prompt, replacing the line being edited (the
-        page's Run button). False, typing nothing, while another program has the terminal or
-        the shell has yet to read a line already entered (a double click runs once)."""
+        page's Run button); if the shell is still finishing a command, once it prompts again.
+        False, typing nothing, while another program has the terminal or the shell has yet to
+        read a line or command already entered (a double click runs once)."""
         m = self.machine
         with m.cond:
-            if not self.editor.at_shell_prompt() or not self.lflag & ICANON or self.lines:
+            shell = self.editor.shell_in_foreground()
+            if not shell or not self.lflag & ICANON or self.lines or self.queued is not None:
                 return False
-            self.editor.type_line(text)
-            m.cond.notify_all()
+            if shell in self.waiting:
+                self.editor.type_line(text)
+                m.cond.notify_all()
+            else:  # still finishing a command: typed after its prompt, when it reads
+                self.queued = text
         return True
 
     def foreground_leader(self) -> Process | None:
@@ -166,9 +177,15 @@ class Tty:
             if init and self.fg_pgrp and proc.pgid != self.fg_pgrp and proc.sid == init.sid:
                 self._background_read(proc)
             self.editor.reader = proc.name
+            if self.lflag & ICANON and not self.lines:
+                self._prompted(proc)
             if nonblock and not self.readable():
                 raise BlockingIOError(11, "no input")
-            m.block(proc, self.readable)
+            self.waiting.append(proc)
+            try:
+                m.block(proc, self.readable)
+            finally:
+                self.waiting.remove(proc)
             if self.lflag & ICANON:
                 line = self.lines.popleft()
                 if len(line) > size:
@@ -178,6 +195,18 @@ class Tty:
             data = bytes(self.raw[:size])
             del self.raw[:size]
             return data
+
+    def _prompted(self, proc: Process) -> None:
+        """A program asks for a line, its prompt written: a line typed ahead shows again after
+        the prompt (as readline redraws it), or gives way to a Run command queued for the shell."""
+        displaced, self.displaced = self.displaced, False
+        if self.queued is not None and proc is self.editor.shell_in_foreground():
+            text, self.queued = self.queued, None
+            if displaced:  # its echo is above the prompt: nothing to erase on this line
+                self.editor.line, self.editor.cursor = "", 0
+            self.editor.type_line(text)
+        elif displaced:
+            self.editor.redisplay()
 
     def _background_read(self, proc: Process) -> None:
         """A background job reading the terminal gets SIGTTIN (job control), or EIO."""
