@@ -121,6 +121,49 @@ def test_int_arithmetic_matches_native_python_across_digit_sizes(tmp_path):
     assert (code, out) == (0, native), err
 
 
+DECIMALS = r"""
+import gc
+from decimal import Context, Decimal, getcontext, localcontext
+class D(Decimal):
+    pass
+print(Decimal(), Decimal(5), Decimal(-7), Decimal("1.25"), Decimal(1.5), Decimal((0, (1, 4), -1)))
+print(Decimal(value="2.5"), Decimal("3.14159", Context(prec=3)), Decimal(2**70, context=None))
+print(type(D(3)).__name__, D("7"), D(value=8), type(D(1) + 1).__name__)
+for bad in (lambda: Decimal(1, 2), lambda: Decimal(1, None, 3), lambda: Decimal(x=1),
+            lambda: Decimal([1]), lambda: Decimal("x", Context(traps=[]))):
+    try:
+        print(bad())
+    except Exception as e:
+        print(type(e).__name__, e)
+big = Decimal(7) ** 900  # digits in memory of its own, not in the object: recycled objects reset
+del big
+getcontext().prec = 30
+total, seen = Decimal(0), set()
+for i in range(1, 3000):
+    q = Decimal(1) / Decimal(i)
+    seen.add(hash(q))
+    total += q
+with localcontext() as ctx:
+    ctx.prec = 2000
+    huge = [Decimal(3) ** 1500 / Decimal(i) for i in range(1, 40)]
+gc.collect()
+print(total, len(seen), sum(huge), huge[-1].adjusted())
+print(Decimal(10) / 4, hash(Decimal("0.5")) == hash(0.5))
+"""
+
+
+def test_decimal_construction_matches_native_python(tmp_path):
+    # python.wasm builds Decimals without an argument tuple and recycles them
+    # (patches/decimal-fast-new.patch): every form of the constructor, its errors, subclasses
+    # and reused objects (big ones included) must give what the host's CPython gives.
+    (tmp_path / "decimals.py").write_text(DECIMALS)
+    native = subprocess.run(
+        [sys.executable, "decimals.py"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    code, out, err = run(["/bin/python3", "decimals.py"], tmp_path)
+    assert (code, out) == (0, native), err
+
+
 def test_files_written_by_python_land_in_home_and_cat_reads_them(tmp_path):
     _code, out, _ = sh(
         "python3 -c \"open('out.txt', 'w').write('from python\\n')\"; cat out.txt", tmp_path
