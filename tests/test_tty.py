@@ -129,3 +129,32 @@ def test_output_gets_onlcr(machine):
     m, screen, _ = machine
     m.tty.write(b"a\nb\n")
     assert bytes(screen.data) == b"a\r\nb\r\n"
+
+
+class Named(Process):
+    """A process as the terminal sees it, without a program image behind it."""
+
+    def __init__(self, m: Machine, pid: int, parent: Process | None, name: str) -> None:
+        super().__init__(m, pid, parent)
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+
+def test_run_after_a_program_ends_is_typed_at_the_shells_next_prompt():
+    screen = Screen()
+    m = Machine(Tree(MemFS()), Limits(), screen, lambda status: None)
+    shell = m.procs[1] = Named(m, 1, None, "dash")
+    job = m.procs[2] = Named(m, 2, shell, "python3")
+    job.pgid = m.tty.fg_pgrp = 2
+    assert not m.tty.type_line("python3 a.py")  # a program has the terminal: refused
+    job.status = 0  # it exited; the shell has yet to reap it and take the terminal back
+    assert m.tty.type_line("python3 a.py")
+    assert not m.tty.type_line("python3 a.py")  # a double click runs once
+    assert screen.data == b""
+    m.tty.fg_pgrp = shell.pgid
+    m.tty.write(b"$ ")
+    assert read_line(m, shell) == b"python3 a.py\n"
+    assert screen.data == b"$ python3 a.py\r\n"

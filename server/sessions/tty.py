@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .fd import FT_CHAR, OpenFile
-from .lineedit import LineEditor
+from .lineedit import SHELL, LineEditor
 from .signals import IGNORE, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGWINCH, bit
 from .vfs.base import CHARDEV, Stat
 
@@ -153,7 +153,7 @@ class Tty:
         read a line or command already entered (a double click runs once)."""
         m = self.machine
         with m.cond:
-            shell = self.editor.shell_in_foreground()
+            shell = self.editor.shell_in_foreground() or self._shell_taking_back()
             if not shell or not self.lflag & ICANON or self.lines or self.queued is not None:
                 return False
             if shell in self.waiting:
@@ -162,6 +162,15 @@ class Tty:
             else:  # still finishing a command: typed after its prompt, when it reads
                 self.queued = text
         return True
+
+    def _shell_taking_back(self) -> Process | None:
+        """The session's shell when the foreground job has ended (or none has started yet) and
+        the shell has yet to take the terminal back: a Run then waits for its prompt."""
+        procs = self.machine.procs.values()
+        if any(p.pgid == self.fg_pgrp and p.status is None for p in procs):
+            return None
+        init = self.machine.procs.get(1)
+        return init if init and init.name == SHELL and init.status is None else None
 
     def foreground_leader(self) -> Process | None:
         return self.machine.procs.get(self.fg_pgrp)
