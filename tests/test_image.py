@@ -28,3 +28,26 @@ def test_sessions_starting_a_new_module_at_once_share_one_compile(tmp_path, monk
     assert [p.name for p in tmp_path.iterdir()] == [
         f"{progs[0].sha256}-{engine}-{image.WASMTIME_VERSION}.cwasm"
     ]
+
+
+def test_the_disk_cache_drops_the_least_recently_used_modules_beyond_its_limit(
+    tmp_path, monkeypatch
+):
+    # Each build of python.wasm used to leave its 20 MB of compiled code in the cache for good.
+    monkeypatch.setenv("COWASM_CACHE", str(tmp_path))
+    monkeypatch.setattr(image, "_programs", {})
+    awk = dist_file("awk.wasm").read_bytes()
+    old, used, new = (with_custom_section(awk, os.urandom(16)) for _ in range(3))
+    shas = {
+        name: image.load_bytes("awk", data).sha256 for name, data in (("old", old), ("used", used))
+    }
+    entry = {name: next(tmp_path.glob(f"{sha}-*.cwasm")) for name, sha in shas.items()}
+    for name, age in (("old", 2000), ("used", 3000)):  # both compiled long ago, "used" first
+        os.utime(entry[name], ns=(0, entry[name].stat().st_mtime_ns - age * 10**9))
+    monkeypatch.setattr(image, "_programs", {})  # a new process: `used` comes from the disk
+    image.load_bytes("awk", used)  # and is now the more recently used
+    size = entry["used"].stat().st_size
+    monkeypatch.setattr(image, "CACHE_BYTES", 2 * size + size // 2)  # room for two
+    image.load_bytes("awk", new)
+    kept = sorted(p.name.split("-")[0] for p in tmp_path.glob("*.cwasm"))
+    assert shas["old"] not in kept and shas["used"] in kept and len(kept) == 2

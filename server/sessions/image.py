@@ -7,11 +7,13 @@ them by writing the word; they run on an engine without epoch interruption, whic
 13% of CPU time. Other programs (toybox) run on an engine with epoch checks, so that a busy one
 can still be killed. Each Program keeps an InstancePre, so starting or forking a process is a
 Store plus an instantiate. Compiled code is cached on disk keyed by the module's sha256, the
-engine and the wasmtime version, so a warm start skips Cranelift entirely.
+engine and the wasmtime version, so a warm start skips Cranelift entirely; the least recently
+used entries beyond CACHE_BYTES are dropped (every build of python.wasm leaves 20 MB behind).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import os
@@ -32,6 +34,7 @@ EPOCH_TICK = 0.01  # seconds between epoch ticks: how soon a busy process notice
 WASM_STACK = 8 << 20  # bytes of native stack wasm may use (deep C recursion in CPython)
 THREAD_STACK = 64 << 20  # worker threads host that stack plus Python's own frames
 INTERRUPT_WORD = b"__cowasm_interrupt"
+CACHE_BYTES = 512 << 20  # compiled modules kept on disk
 PROFILER = os.environ.get("COWASM_PROFILER", "")  # a wasmtime profiler; bypasses the disk cache
 
 _lock = threading.Lock()
@@ -139,14 +142,37 @@ def _compile(data: bytes, sha: str, epoch: bool) -> wasmtime.Module:
     cached = cache_dir() / f"{sha}-{'epoch' if epoch else 'word'}-{WASMTIME_VERSION}.cwasm"
     if cached.exists() and not PROFILER:
         try:
-            return wasmtime.Module.deserialize_file(eng, str(cached))
+            module = wasmtime.Module.deserialize_file(eng, str(cached))
         except wasmtime.WasmtimeError:
             pass
+        else:
+            with contextlib.suppress(OSError):
+                os.utime(cached)  # its mtime says when it was last used
+            return module
     module = wasmtime.Module(eng, data)
     tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # servers share it
     tmp.write_bytes(module.serialize())
     os.replace(tmp, cached)
+    prune_cache(cached.parent, CACHE_BYTES)
     return module
+
+
+def prune_cache(folder: Path, limit: int) -> None:
+    """Delete the least recently used compiled modules until the rest fit in `limit` bytes (the
+    newest always stays)."""
+    entries = []
+    for path in folder.glob("*.cwasm"):
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            entries.append((st.st_mtime_ns, st.st_size, path))
+    entries.sort()
+    total = sum(size for _, size, _ in entries)
+    for _, size, path in entries[:-1]:
+        if total <= limit:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+        total -= size
 
 
 def load_file(path: str) -> Program:
