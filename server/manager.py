@@ -30,6 +30,10 @@ class SessionsFull(Exception):
     """Every running kernel has someone attached and the limit is reached."""
 
 
+class SessionGone(Exception):
+    """The session was deleted while it was being opened."""
+
+
 def kernel_factory(home: Backend) -> SessionFactory:
     from .sessions.session import Session, SessionConfig
 
@@ -56,6 +60,7 @@ class SessionManager:
         self.terminals: dict[str, SharedTerminal] = {}
         self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
         self._stopping: dict[str, asyncio.Task[None]] = {}
+        self._deleting: set[str] = set()
         self._housekeeper: asyncio.Task[None] | None = None
 
     def get(self, session_id: str) -> SessionRow | None:
@@ -77,6 +82,8 @@ class SessionManager:
         """The session's terminal, starting its kernel if it is stopped."""
         while (stopping := self._stopping.get(row.id)) is not None:
             await asyncio.wait({stopping})  # its scrollback saved and its files released first
+            if row.id in self._deleting or self.db.get(row.id) is None:
+                raise SessionGone(row.id)
         term = self.terminals.get(row.id)
         if term is not None:
             return term
@@ -146,9 +153,13 @@ class SessionManager:
         log.info("kernel stopped", extra={"kv": {"session": session_id, "reason": reason}})
 
     async def delete(self, session_id: str) -> None:
-        await self.stop(session_id, "deleted")
-        await self.homes.delete(session_id)
-        self.db.delete(session_id)
+        self._deleting.add(session_id)  # an open() waiting for the stop must not restart it
+        try:
+            await self.stop(session_id, "deleted")
+            await self.homes.delete(session_id)
+            self.db.delete(session_id)
+        finally:
+            self._deleting.discard(session_id)
         log.info("session deleted", extra={"kv": {"session": session_id}})
 
     # -- background work --------------------------------------------------------------------

@@ -8,7 +8,7 @@ import logging
 from aiohttp import WSMsgType, web
 
 from .keys import MANAGER, METRICS
-from .manager import SessionsFull
+from .manager import SessionGone, SessionsFull
 from .security import check_origin, request_token
 from .terminal import Client, SharedTerminal
 
@@ -33,6 +33,9 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
     except SessionsFull as e:  # lost a race for the last slot
         await ws.send_json({"type": "error", "message": str(e)})
         await ws.close(code=1013, message=b"try again later")
+        return ws
+    except SessionGone:  # deleted while it was stopping
+        await ws.close(code=4404, message=b"deleted")
         return ws
     # No await between open() and attach(): the idle reaper cannot stop the terminal between.
     transport = request.transport

@@ -16,6 +16,7 @@ from server import cli
 from server.app import make_app
 from server.config import Config
 from server.keys import MANAGER
+from server.manager import SessionGone
 
 ORIGIN = "https://course.example.org"
 
@@ -205,6 +206,21 @@ async def test_a_session_opened_while_it_stops_waits_for_the_stop(client, sessio
     assert stopping.done()
     shown = again.ring.tail(1 << 10)  # the first shell's screen was saved, then shown
     assert b"$ " in shown.split(b"[session restarted]")[0]
+    await ws.close()
+
+
+async def test_a_session_opened_while_it_is_deleted_stays_deleted(client, session):
+    manager = client.app[MANAGER]
+    row = manager.get(session["id"])
+    ws = await client.ws_connect(
+        f"/ws/term/{session['id']}?token={session['view']}", autoclose=False
+    )  # it does not answer the close handshake: the stop takes a while
+    deleting = asyncio.create_task(manager.delete(session["id"]))
+    await asyncio.sleep(0)
+    with pytest.raises(SessionGone):
+        await manager.open(row)
+    await deleting
+    assert session["id"] not in manager.terminals and manager.get(session["id"]) is None
     await ws.close()
 
 
