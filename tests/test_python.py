@@ -79,6 +79,16 @@ print("ok", len({MODULES!r}))
     assert (code, out) == (0, f"ok {len(MODULES)}\n"), err
 
 
+def assert_prints_as_native(script: str, home) -> None:
+    """`script` prints under python.wasm exactly what it prints under the host's CPython."""
+    (home / "script.py").write_text(script)
+    native = subprocess.run(
+        [sys.executable, "script.py"], cwd=home, capture_output=True, text=True, check=True
+    ).stdout
+    code, out, err = run(["/bin/python3", "script.py"], home)
+    assert (code, out) == (0, native), err
+
+
 INT_ARITHMETIC = """
 import hashlib
 class Sub(int): pass
@@ -113,12 +123,7 @@ def test_int_arithmetic_matches_native_python_across_digit_sizes(tmp_path):
     # python.wasm computes small ints inline and recycles them (patches/int-fast-paths.patch):
     # every operator at the one- and two-digit edges, floor signs, int subclasses and bool
     # must give what the host's CPython gives.
-    (tmp_path / "ints.py").write_text(INT_ARITHMETIC)
-    native = subprocess.run(
-        [sys.executable, "ints.py"], cwd=tmp_path, capture_output=True, text=True, check=True
-    ).stdout
-    code, out, err = run(["/bin/python3", "ints.py"], tmp_path)
-    assert (code, out) == (0, native), err
+    assert_prints_as_native(INT_ARITHMETIC, tmp_path)
 
 
 DECIMALS = r"""
@@ -156,12 +161,7 @@ def test_decimal_construction_matches_native_python(tmp_path):
     # python.wasm builds Decimals without an argument tuple and recycles them
     # (patches/decimal-fast-new.patch): every form of the constructor, its errors, subclasses
     # and reused objects (big ones included) must give what the host's CPython gives.
-    (tmp_path / "decimals.py").write_text(DECIMALS)
-    native = subprocess.run(
-        [sys.executable, "decimals.py"], cwd=tmp_path, capture_output=True, text=True, check=True
-    ).stdout
-    code, out, err = run(["/bin/python3", "decimals.py"], tmp_path)
-    assert (code, out) == (0, native), err
+    assert_prints_as_native(DECIMALS, tmp_path)
 
 
 def test_files_written_by_python_land_in_home_and_cat_reads_them(tmp_path):
