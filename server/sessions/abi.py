@@ -29,6 +29,7 @@ _WINSIZE = struct.Struct("<4H")
 _STATVFS = struct.Struct("<QQQQQII")
 BLOCK = 4096
 ST_RDONLY = 1
+_RLIMIT = struct.Struct("<QQ")
 
 
 def _mem(proc: Process) -> hostcall.Memory:
@@ -206,6 +207,21 @@ def mode(proc: Process, dirfd: int, path: int, follow: int) -> int:
     return res.backend.lstat(res.rel).st_mode
 
 
+def mkfifo(proc: Process, dirfd: int, path: int, mode: int) -> int:
+    res = _resolve_at(proc, dirfd, path, follow=False)
+    try:
+        res.backend.lstat(res.rel)
+    except FileNotFoundError:
+        pass
+    else:
+        raise OSError(errno.EEXIST, res.path)
+    make = getattr(res.backend, "mkfifo", None)
+    if make is None:  # /dev, /proc, the shared file tree: no FIFOs there
+        raise OSError(errno.EROFS if res.backend.readonly else errno.EPERM, res.path)
+    make(res.rel, mode & 0o7777 & ~proc.umask)
+    return 0
+
+
 def statvfs(proc: Process, dirfd: int, path: int, buf: int) -> int:
     # path 0 is fstatvfs: a pipe or terminal is on no mounted tree, so it has no room
     file = proc.fds.get(dirfd) if path == 0 else None
@@ -214,6 +230,15 @@ def statvfs(proc: Process, dirfd: int, path: int, buf: int) -> int:
     flags = ST_RDONLY if backend and backend.readonly else 0
     info = _STATVFS.pack(BLOCK, size // BLOCK, free // BLOCK, 0, 0, flags, 255)
     _mem(proc).write(buf, info)
+    return 0
+
+
+def rlimit(proc: Process, resource: int, new_ptr: int, old_ptr: int) -> int:
+    """getrlimit (old_ptr) and setrlimit (new_ptr): {u64 cur, u64 max}."""
+    if old_ptr:
+        _mem(proc).write(old_ptr, _RLIMIT.pack(*proc.rlimits.get(resource)))
+    if new_ptr:
+        proc.set_rlimit(resource, *_RLIMIT.unpack(_mem(proc).read(new_ptr, 16)))
     return 0
 
 
@@ -338,7 +363,7 @@ TABLE = {
     "cloexec": ("ii", cloexec),
     "chdir": ("I", chdir), "getcwd": ("II", getcwd), "umask": ("i", umask),
     "chmod": ("Ii", chmod), "fchmod": ("ii", fchmod), "mode": ("iIi", mode),
-    "statvfs": ("iII", statvfs),
+    "statvfs": ("iII", statvfs), "mkfifo": ("iIi", mkfifo), "rlimit": ("iII", rlimit),
     "sigaction": ("ii", sigaction), "sigprocmask": ("iiiI", sigprocmask),
     "sigsuspend": ("i", sigsuspend), "sigpending": ("I", sigpending), "alarm": ("i", alarm),
     "poll_signals": ("", poll_signals),

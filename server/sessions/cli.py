@@ -35,8 +35,8 @@ def run(argv: list[str]) -> int:
         result[0] = status
         done.set()
 
-    session = Session(
-        SessionConfig(rows=size.lines, cols=size.columns),
+    session = Session(  # a script's background jobs finish, as orphans on the host would
+        SessionConfig(rows=size.lines, cols=size.columns, wait_orphans=not interactive),
         HostDir(os.getcwd()),
         lambda data: os.write(1, data),
         on_exit,

@@ -167,6 +167,8 @@ class DirFile(OpenFile):
 
 
 class NullDevice(OpenFile):
+    """/dev/null, zero, full, random and urandom."""
+
     filetype = FT_CHAR
     seekable = True  # as on Linux; and what tells wasi-libc's isatty() it is not a terminal
 
@@ -177,11 +179,13 @@ class NullDevice(OpenFile):
     def read(self, proc: Process, size: int) -> bytes:
         if self.name == "null":
             return b""
-        if self.name == "zero":
+        if self.name in ("zero", "full"):
             return bytes(size)
         return os.urandom(size)
 
     def write(self, proc: Process, data: bytes) -> int:
+        if self.name == "full":  # /dev/full: every write finds the disk full
+            raise OSError(errno.ENOSPC, "/dev/full")
         return len(data)
 
     def seek(self, offset: int, whence: int) -> int:

@@ -15,12 +15,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import image, signals
+from . import image, rlimit, signals
 from .fd import DirFile, OpenFile
+from .fifo import FifoTable
 from .proc import Exec, Process
 from .signals import SIGCHLD, SIGCONT, SIGKILL, STOPPING
 from .tty import Tty, TtyFile
-from .vfs.base import read_file
+from .vfs.base import FILE, read_file
 from .vfs.tree import Tree
 
 if TYPE_CHECKING:
@@ -48,7 +49,13 @@ class Machine:
         self.procs: dict[int, Process] = {}
         self.next_pid = 1
         self.tty = Tty(self, output, rows, cols)
+        self.fifos = FifoTable(self)
         self.halted = False
+        # pid 1's end ends the machine; with wait_orphans (the CLI's `sh -c`) the processes left
+        # behind run to their end first, as the host's orphans would, and pid 1's status counts.
+        self.wait_orphans = False
+        self.init_status: int | None = None
+        self.ended = False
 
     # -- waiting --
     def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
@@ -83,7 +90,7 @@ class Machine:
         with self.cond:
             if self.halted:
                 raise OSError(errno.EAGAIN, "machine halted")
-            self.check_process_limit()
+            self.check_process_limit(parent)
             pid = self.next_pid
             self.next_pid += 1
             proc = Process(self, pid, parent)
@@ -92,9 +99,12 @@ class Machine:
                 parent.children.add(pid)
             return proc
 
-    def check_process_limit(self) -> None:
+    def check_process_limit(self, parent: Process | None = None) -> None:
         live = sum(1 for p in self.procs.values() if p.status is None)
-        if live >= self.limits.processes:
+        limit = self.limits.processes
+        if parent is not None:
+            limit = min(limit, parent.rlimits.cur(rlimit.NPROC))
+        if live >= limit:
             raise OSError(errno.EAGAIN, "process limit reached")
 
     def start_init(
@@ -122,12 +132,12 @@ class Machine:
     def _load(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> None:
         prog, argv, proc.exe = self.find_program(proc, path, argv)
         proc.argv, proc.env = argv, env
-        proc.image = image.Image(prog, self.limits.memory_bytes)
+        proc.image = image.Image(prog, proc.rlimits.memory)
 
     def fork(self, parent: Process) -> Process:
         child = self._new_process(parent)
         try:
-            child.image = parent.image.clone(self.limits.memory_bytes)  # type: ignore[union-attr]
+            child.image = parent.image.clone(parent.rlimits.memory)  # type: ignore[union-attr]
         except Exception:
             self._discard(child)
             raise
@@ -182,7 +192,7 @@ class Machine:
         for _ in range(MAX_SHEBANG_DEPTH):
             res = self.tree.resolve(path, proc.cwd)
             st = res.backend.lstat(res.rel)
-            if st.kind == "dir":
+            if st.kind != FILE or not st.mode & 0o100:  # the user's execute bit (wasi.check_access)
                 raise OSError(errno.EACCES, path)
             head = read_file(res.backend, res.rel, 256)
             if head.startswith(b"\0asm"):
@@ -224,9 +234,16 @@ class Machine:
             else:
                 self.send_signal(parent, SIGCHLD)
             self.cond.notify_all()
-        if proc.pid == 1:
+        with self.cond:
+            if proc.pid == 1:
+                self.init_status = status
+            last = self.init_status is not None and not self.ended
+            if last and self.wait_orphans:
+                last = not any(p.status is None for p in self.procs.values())
+            self.ended = self.ended or last
+        if last:
             self.halt()
-            self.on_exit(status)
+            self.on_exit(self.init_status)  # type: ignore[arg-type]
 
     def halt(self) -> None:
         """Kill every process (the session ends or stops)."""

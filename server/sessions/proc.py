@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING
 
 import wasmtime
 
-from . import hostcall, signals
+from . import hostcall, rlimit, signals
 from .errno import wasi_errno
 from .fd import FdTable
 from .image import Image, Program
+from .rlimit import Rlimits
 from .signals import CAUGHT, DEFAULT, SignalState
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class Process:
         self.fds = parent.fds.fork() if parent else FdTable(machine.limits.open_files)
         self.cwd = parent.cwd if parent else "/"
         self.umask = parent.umask if parent else 0o022
+        self.rlimits = parent.rlimits.copy() if parent else Rlimits(machine.limits)
         self.signals = parent.signals.fork() if parent else SignalState()
         self.argv: list[bytes] = list(parent.argv) if parent else []
         self.env: list[bytes] = list(parent.env) if parent else []
@@ -77,6 +79,11 @@ class Process:
     @property
     def name(self) -> str:
         return self.image.program.name if self.image else ""
+
+    def set_rlimit(self, resource: int, cur: int, hard: int) -> None:
+        self.rlimits.set(resource, cur, hard)
+        if resource == rlimit.NOFILE:  # open descriptors stay; new ones must fit under it
+            self.fds.limit = min(cur, self.machine.limits.open_files)
 
     # -- sessions and process groups --
     def set_group(self, pgid: int) -> None:
@@ -113,7 +120,7 @@ class Process:
                     self.fds.exec()
                     self.signals.exec()
                     self.argv, self.exe, self.env = ex.argv, ex.exe, ex.env
-                    self.image = Image(ex.program, self.machine.limits.memory_bytes)
+                    self.image = Image(ex.program, self.rlimits.memory)
                     rewind = False
         except Exited as ex:
             status = ex.code << 8
@@ -169,7 +176,7 @@ class Process:
         if img.asyncify_state() == 2:
             img.call("asyncify_stop_rewind")
             return self.fork_result
-        self.machine.check_process_limit()
+        self.machine.check_process_limit(self)
         # The header's end was set by libcowasm; the unwind starts at the beginning of the data.
         img.memory.put_u32(img.fork_buf, img.fork_buf + 8)
         img.call("asyncify_start_unwind", img.fork_buf)

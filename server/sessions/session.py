@@ -49,6 +49,7 @@ class SessionConfig:
     rows: int = 24
     cols: int = 80
     env: dict[str, str] = field(default_factory=dict)
+    wait_orphans: bool = False  # the machine lasts until every process ends (Machine)
 
 
 def build_tree(machine: Machine, home: Backend, limits: Limits) -> Tree:
@@ -58,7 +59,9 @@ def build_tree(machine: Machine, home: Backend, limits: Limits) -> Tree:
     if prefix.exists():
         tree.mount("/usr/local", HostDir(prefix, readonly=True))
     tree.mount(HOME, home)
-    tree.mount("/tmp", MemFS(limits.tmp_bytes))
+    tmp = MemFS(limits.tmp_bytes)
+    tmp.root.mode = 0o1777  # drwxrwxrwt, as every Unix's /tmp
+    tree.mount("/tmp", tmp)
     tree.mount("/dev", DevFS(machine.tty))
     tree.mount("/proc", ProcFS(machine))
     root.add("etc/mtab", FILE, 0o444).data = bytearray(tree.mtab())
@@ -90,6 +93,7 @@ class Session:
             Tree(MemFS()), cfg.limits, self.on_output, self._exited, cfg.rows, cfg.cols
         )
         machine.tree = build_tree(machine, self.home, cfg.limits)
+        machine.wait_orphans = cfg.wait_orphans
         self.machine = machine
         env = {**DEFAULT_ENV, "PWD": cwd, **cfg.env}
         machine.start_init(argv or ["/bin/sh", "-i"], env, cwd, stdio)

@@ -20,7 +20,7 @@ from . import hostcall
 from .errno import EBADF, EINVAL, ENOTDIR, ENOTSUP, SUCCESS
 from .fd import FT_DIR, FT_OF_KIND, DirFile, OpenFile, VnodeFile
 from .proc import Exited
-from .vfs.base import DIR, FILE, SYMLINK, OpenFlags, Stat, read_file
+from .vfs.base import DIR, FIFO, FILE, SYMLINK, OpenFlags, Stat, read_file
 from .vfs.tree import Resolved
 
 if TYPE_CHECKING:
@@ -382,13 +382,18 @@ def _open_resolved(
     if st is not None and st.kind == SYMLINK:
         raise OSError(errno.ELOOP, res.path)
     if st is not None and st.kind == DIR:
-        if rights & RIGHT_WRITE and not oflags & O_DIRECTORY and fdflags & FDFLAG_APPEND:
+        if rights & RIGHT_WRITE or oflags & (O_CREAT | O_TRUNC):  # as Linux: at open, not write
             raise OSError(errno.EISDIR, res.path)
         return DirFile(res.backend, res.rel, res.path)
     if oflags & O_DIRECTORY:
         raise OSError(errno.ENOTDIR, res.path)
     write = bool(rights & RIGHT_WRITE) or bool(oflags & O_TRUNC)
     read = bool(rights & RIGHT_READ) or not write
+    if st is not None:
+        check_access(res, st, read=read, write=write)
+        if st.kind == FIFO:
+            key = (id(res.backend), st.ino)
+            return proc.machine.fifos.open(proc, key, read, write, bool(fdflags & FDFLAG_NONBLOCK))
     flags = OpenFlags(
         read=read, write=write, create=bool(oflags & O_CREAT), exclusive=bool(oflags & O_EXCL),
         truncate=bool(oflags & O_TRUNC), mode=0o666 & ~proc.umask,
@@ -398,6 +403,15 @@ def _open_resolved(
     file.append = bool(fdflags & FDFLAG_APPEND)
     file.nonblock = bool(fdflags & FDFLAG_NONBLOCK)
     return file
+
+
+def check_access(res: Resolved, st: Stat, read: bool = False, write: bool = False) -> None:
+    """Mode bits, as for a non-root user: every file is the user's (libcowasm's stat says so), so
+    the owner's bits decide. A read-only mount refuses writing first (EROFS), as on Linux."""
+    if write and res.backend.readonly and st.kind != FIFO:
+        raise OSError(errno.EROFS, res.path)
+    if (read and not st.mode & 0o400) or (write and not st.mode & 0o200):
+        raise OSError(errno.EACCES, res.path)
 
 
 def path_filestat_get(
@@ -418,8 +432,18 @@ def path_filestat_set_times(
 
 def path_create_directory(proc: Process, dirfd: int, ptr: int, length: int) -> int:
     res = _path(proc, dirfd, ptr, length, follow=False)
+    if not res.rel or _exists(res):  # EEXIST comes before EROFS, and a mount's root exists
+        raise OSError(errno.EEXIST, res.path)
     res.backend.mkdir(res.rel, 0o777 & ~proc.umask)
     return SUCCESS
+
+
+def _exists(res: Resolved) -> bool:
+    try:
+        res.backend.lstat(res.rel)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def path_remove_directory(proc: Process, dirfd: int, ptr: int, length: int) -> int:

@@ -1,4 +1,4 @@
-"""/dev: null, zero, random, urandom, tty, and stdin/stdout/stderr (the caller's fds 0-2)."""
+"""/dev: null, zero, full, random, urandom, tty, and stdin/stdout/stderr (the caller's fds 0-2)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from ..proc import Process
     from ..tty import Tty
 
-_CHARS = ("null", "zero", "random", "urandom", "tty")
+_CHARS = ("null", "zero", "full", "random", "urandom", "tty")
 _LINKS = {"stdin": "/dev/fd/0", "stdout": "/dev/fd/1", "stderr": "/dev/fd/2"}
 
 

@@ -12,9 +12,11 @@ import errno
 import os
 import stat as st
 
-from .base import CHARDEV, DIR, FILE, SYMLINK, OpenFlags, Stat
+from .base import CHARDEV, DIR, FIFO, FILE, SYMLINK, OpenFlags, Stat
 
-_KIND = {st.S_IFDIR: DIR, st.S_IFREG: FILE, st.S_IFLNK: SYMLINK, st.S_IFCHR: CHARDEV}
+_KIND = {
+    st.S_IFDIR: DIR, st.S_IFREG: FILE, st.S_IFLNK: SYMLINK, st.S_IFCHR: CHARDEV, st.S_IFIFO: FIFO,
+}  # fmt: skip
 
 
 def to_stat(s: os.stat_result) -> Stat:
@@ -120,11 +122,26 @@ class HostDir:
             mode |= os.O_EXCL
         if flags.truncate:
             mode |= os.O_TRUNC
-        return HostHandle(os.open(self.host(path), mode, flags.mode), self)
+        if not flags.create:
+            return HostHandle(os.open(self.host(path), mode), self)
+        try:  # exclusively first, to know whether this open creates the file
+            fd = os.open(self.host(path), mode | os.O_EXCL, flags.mode)
+        except FileExistsError:
+            if flags.exclusive:
+                raise
+            return HostHandle(os.open(self.host(path), mode), self)
+        os.fchmod(fd, flags.mode)  # the process's umask applies, not the server's
+        return HostHandle(fd, self)
 
     def mkdir(self, path: str, mode: int) -> None:
         self._writable()
         os.mkdir(self.host(path), mode)
+        os.chmod(self.host(path), mode)  # the server's own umask must not apply
+
+    def mkfifo(self, path: str, mode: int) -> None:
+        """A host FIFO, as a name and mode: the kernel never opens it on the host (fifo.py)."""
+        self._writable()
+        os.mkfifo(self.host(path), mode)
         os.chmod(self.host(path), mode)  # the server's own umask must not apply
 
     def link(self, src: str, dst: str) -> None:

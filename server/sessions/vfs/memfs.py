@@ -12,7 +12,7 @@ import os
 import threading
 import time
 
-from .base import DIR, FILE, SYMLINK, OpenFlags, Stat
+from .base import DIR, FIFO, FILE, SYMLINK, OpenFlags, Stat
 
 _inodes = itertools.count(1000)
 
@@ -225,6 +225,16 @@ class MemFS:
             if name in parent.children:
                 raise OSError(errno.EEXIST, path)
             parent.children[name] = Node(DIR, mode)
+            parent.touch()
+
+    def mkfifo(self, path: str, mode: int) -> None:
+        """A FIFO node: only its name and mode live here, the pipe is the kernel's (fifo.py)."""
+        self._writable()
+        with self.lock:
+            parent, name = self._parent(path)
+            if name in parent.children:
+                raise OSError(errno.EEXIST, path)
+            parent.children[name] = Node(FIFO, mode)
             parent.touch()
 
     def rmdir(self, path: str) -> None:

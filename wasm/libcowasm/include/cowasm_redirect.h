@@ -30,6 +30,8 @@ int mkdirat(int, const char *, mode_t) __COWASM_AS(mkdirat);
 int statvfs(const char *__restrict, struct statvfs *__restrict) __COWASM_AS(statvfs);
 int fstatvfs(int, struct statvfs *) __COWASM_AS(fstatvfs);
 clock_t times(struct tms *) __COWASM_AS(times);
+int access(const char *, int) __COWASM_AS(access);
+int faccessat(int, const char *, int, int) __COWASM_AS(faccessat);
 #ifdef __cplusplus
 }
 #endif

@@ -90,6 +90,10 @@ static int real_open(int dirfd, const char *path, int flags, int mode)
 static int open_at(int dirfd, const char *path, int flags, int mode)
 {
 	int fd;
+	if (!*path) { /* wasi-libc would open the cwd: "" names nothing */
+		errno = ENOENT;
+		return -1;
+	}
 	if (!(flags & O_CREAT) || (flags & O_EXCL))
 		fd = real_open(dirfd, path, flags, mode);
 	else {

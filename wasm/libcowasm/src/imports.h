@@ -40,6 +40,8 @@ int cw_poll_signals(void) IMPORT(poll_signals);
 int cw_tcgetattr(int fd, void *termios) IMPORT(tcgetattr);
 int cw_tcsetattr(int fd, int action, const void *termios) IMPORT(tcsetattr);
 int cw_winsize(int fd, void *ws, int set) IMPORT(winsize);
+int cw_mkfifo(int dirfd, const char *path, int mode) IMPORT(mkfifo);
+int cw_rlimit(int resource, void *new_limit, void *old_limit) IMPORT(rlimit);
 
 /* Import results are >= 0 or -errno (WASI numbers, the same as wasi-libc's errno.h). */
 static inline int cw_ret(int r)

@@ -40,14 +40,28 @@ static int fill(int r, struct stat *st, int mode)
 	return r;
 }
 
+/* wasi-libc resolves "" to the cwd; POSIX says it names nothing. */
+static int empty(const char *path)
+{
+	if (path && !*path) {
+		errno = ENOENT;
+		return 1;
+	}
+	return 0;
+}
+
 int __cowasm_stat(const char *restrict path, struct stat *restrict st)
 {
+	if (empty(path))
+		return -1;
 	int r = __real_stat(path, st);
 	return fill(r, st, r < 0 ? -1 : kernel_mode(AT_FDCWD, path, 1));
 }
 
 int __cowasm_lstat(const char *restrict path, struct stat *restrict st)
 {
+	if (empty(path))
+		return -1;
 	int r = __real_lstat(path, st);
 	return fill(r, st, r < 0 ? -1 : kernel_mode(AT_FDCWD, path, 0));
 }
@@ -60,6 +74,8 @@ int __cowasm_fstat(int fd, struct stat *st)
 
 int __cowasm_fstatat(int dirfd, const char *restrict path, struct stat *restrict st, int flags)
 {
+	if (!(flags & 0x1000 /* AT_EMPTY_PATH */) && empty(path))
+		return -1;
 	int r = __real_fstatat(dirfd, path, st, flags);
 	int follow = !(flags & AT_SYMLINK_NOFOLLOW);
 	return fill(r, st, r < 0 ? -1 : kernel_mode(dirfd, path, follow));
@@ -117,18 +133,57 @@ int fchownat(int dirfd, const char *path, uid_t uid, gid_t gid, int flags)
 	return owner(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), uid, gid);
 }
 
-int mknod(const char *path, mode_t mode, dev_t dev)
+/* FIFOs are the kernel's (mode & ~umask, as mkfifo(3)); device nodes need privileges. */
+int mkfifoat(int dirfd, const char *path, mode_t mode)
 {
-	(void)path, (void)mode, (void)dev;
+	if (empty(path))
+		return -1;
+	if (dirfd == AT_FDCWD || path[0] == '/')
+		dirfd = -1;
+	return cw_ret(cw_mkfifo(dirfd, path, mode & 07777));
+}
+
+int mkfifo(const char *path, mode_t mode) { return mkfifoat(AT_FDCWD, path, mode); }
+
+int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+{
+	(void)dev;
+	if (S_ISFIFO(mode))
+		return mkfifoat(dirfd, path, mode);
 	errno = EPERM;
 	return -1;
 }
 
-int mknodat(int dirfd, const char *path, mode_t mode, dev_t dev)
+int mknod(const char *path, mode_t mode, dev_t dev) { return mknodat(AT_FDCWD, path, mode, dev); }
+
+/* access(2) by the mode bits the kernel keeps, for the one user (who owns every file): wasi-libc's
+ * own only checks that the path exists. A read-only mount refuses W_OK with EROFS. */
+int __real_faccessat(int, const char *, int, int) __asm__("faccessat");
+
+int __cowasm_faccessat(int dirfd, const char *path, int amode, int flags)
 {
-	(void)dirfd;
-	return mknod(path, mode, dev);
+	if (empty(path))
+		return -1;
+	int m = cw_ret(kernel_mode(dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW)));
+	if (m < 0)
+		return -1;
+	if (amode & W_OK) {
+		unsigned char buf[48];
+		int d = (dirfd == AT_FDCWD || path[0] == '/') ? -1 : dirfd;
+		if (cw_statvfs(d, path, buf) == 0 && (buf[40] & 1)) {
+			errno = EROFS;
+			return -1;
+		}
+	}
+	int need = (amode & R_OK ? 0400 : 0) | (amode & W_OK ? 0200 : 0) | (amode & X_OK ? 0100 : 0);
+	if ((m & need) != need) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
 }
+
+int __cowasm_access(const char *path, int amode) { return __cowasm_faccessat(AT_FDCWD, path, amode, 0); }
 
 /* WASI's create-directory call has no mode: the kernel uses 0777 & ~umask, and the mode asked
  * for (toybox's mkdir -m, or 0777 & ~umask with umask set to 0) is applied afterwards. */

@@ -10,6 +10,8 @@ mode_t umask(mode_t);
 int lchmod(const char *, mode_t);
 int mknod(const char *, mode_t, dev_t);
 int mknodat(int, const char *, mode_t, dev_t);
+int mkfifo(const char *, mode_t);
+int mkfifoat(int, const char *, mode_t);
 #ifdef __cplusplus
 }
 #endif
