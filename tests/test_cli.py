@@ -47,3 +47,8 @@ def test_help(tmp_path):
     r = cowasm("--help", cwd=tmp_path)
     assert r.returncode == 0 and "cowasm attach" in r.stdout
     assert os.path.exists(COWASM)
+
+
+def test_sh_c_waits_for_its_background_jobs_as_orphans_finish(tmp_path):
+    r = cowasm("sh", "-c", "(sleep 0.2; echo late) & echo end; exit 3", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (3, "end\nlate\n")
