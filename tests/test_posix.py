@@ -49,15 +49,15 @@ SAME_AS_NATIVE = {
         "def name(call, *args):\n"
         "    try:\n"
         "        call(*args)\n"
-        "        return \"ok\"\n"
+        '        return "ok"\n'
         "    except OSError as e:\n"
         "        return errno.errorcode[e.errno]\n"
-        "for p in (\"/\", \"/bin\", \"/tmp\", \"/proc\"):\n"
-        "    print(\"mkdir\", p, name(os.mkdir, p))\n"
-        "print(\"open w /tmp\", name(open, \"/tmp\", \"w\"))\n"
-        "print(\"open a /tmp\", name(open, \"/tmp\", \"a\"))\n"
-        "print(\"os.open wronly /tmp\", name(os.open, \"/tmp\", os.O_WRONLY))\n"
-        "print(\"os.open creat /tmp\", name(os.open, \"/tmp\", os.O_RDONLY | os.O_CREAT))\n"
+        'for p in ("/", "/bin", "/tmp", "/proc"):\n'
+        '    print("mkdir", p, name(os.mkdir, p))\n'
+        'print("open w /tmp", name(open, "/tmp", "w"))\n'
+        'print("open a /tmp", name(open, "/tmp", "a"))\n'
+        'print("os.open wronly /tmp", name(os.open, "/tmp", os.O_WRONLY))\n'
+        'print("os.open creat /tmp", name(os.open, "/tmp", os.O_RDONLY | os.O_CREAT))\n'
         "'"
     ),
     "permission bits for exec, read, write and PATH search": (
@@ -74,22 +74,26 @@ SAME_AS_NATIVE = {
     "open of a directory or an empty name for writing": (
         "echo x > /tmp; echo $?; echo x > ''; echo $?; echo x >> /tmp; echo $?; : > /tmp/; echo $?"
     ),
+    "the top shell has a parent": (
+        '[ "$PPID" -gt 0 ] && echo positive; [ $PPID != $$ ] && echo other'
+    ),
     "/dev/full": "echo x > /dev/full; echo $?; head -c 5 /dev/full | wc -c",
     "FIFOs": (
         "mkfifo p; [ -p p ] && echo fifo; mkfifo p 2>/dev/null || echo exists\n"
         "(echo one > p; echo w-done >> log) & sleep 0.3; [ -s log ] || echo writer-blocked\n"
         "cat p; wait; cat log\n"
-        "(cat p > got) & sleep 0.3; [ -s got ] || echo reader-blocked; echo two > p; wait; cat got\n"
+        "(cat p > got) & sleep 0.3; [ -s got ] || echo reader-blocked\n"
+        "echo two > p; wait; cat got\n"
         "exec 3<>p; echo three >&3; read l <&3; echo $l; exec 3<&-\n"
         "python3 -c '\n"
         "import errno, os\n"
         "try:\n"
-        "    os.open(\"p\", os.O_WRONLY | os.O_NONBLOCK)\n"
+        '    os.open("p", os.O_WRONLY | os.O_NONBLOCK)\n'
         "except OSError as e:\n"
         "    print(errno.errorcode[e.errno])\n"
-        "r = os.open(\"p\", os.O_RDONLY | os.O_NONBLOCK)\n"
-        "w = os.open(\"p\", os.O_WRONLY)\n"
-        "os.write(w, b\"four\")\n"
+        'r = os.open("p", os.O_RDONLY | os.O_NONBLOCK)\n'
+        'w = os.open("p", os.O_WRONLY)\n'
+        'os.write(w, b"four")\n'
         "print(os.read(r, 9))\n"
         "'"
     ),
@@ -100,7 +104,11 @@ SAME_AS_NATIVE = {
     ),
     "bracket expressions with backslashes in case and globs": (
         "for s in ']' '-' 'a' 'z' 'b' '\\'; do\n"
-        "  case $s in [\\]]) echo \"$s: bracket\";; [a\\-z]) echo \"$s: a-or-z\";; *) echo \"$s: no\";; esac\n"
+        "  case $s in\n"
+        '    [\\]]) echo "$s: bracket";;\n'
+        '    [a\\-z]) echo "$s: a-or-z";;\n'
+        '    *) echo "$s: no";;\n'
+        "  esac\n"
         "done\n"
         "touch ']x' a- z- b-; echo [\\]]*; echo [a\\-z]-"
     ),
@@ -128,7 +136,7 @@ def test_ulimit_n_limits_open_files(tmp_path):
         "ulimit -n 20; python3 -c '\n"
         "import errno, os\n"
         "try:\n"
-        "    fds = [os.open(\"/dev/null\", 0) for _ in range(30)]\n"
+        '    fds = [os.open("/dev/null", 0) for _ in range(30)]\n'
         "except OSError as e:\n"
         "    print(errno.errorcode[e.errno])\n"
         "'; ulimit -n"

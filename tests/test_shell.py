@@ -179,14 +179,16 @@ def test_ps_top_and_proc_show_the_machines_processes(tmp_path):
     lines = out.splitlines()
     assert code == 0
     assert lines[0].split() == ["PID", "PPID", "STAT", "CMD", "ARGS"]
-    rows = {row.split()[3]: row.split() for row in lines[1:5]}
-    assert rows["sleep"][1:3] == ["1", "S"] and rows["sleep"][4:] == ["sleep", "20"]
+    rows = {row.split()[3]: row.split() for row in lines[1:6]}
+    assert rows["init"][:3] == ["1", "0", "Ss"]  # the kernel's, the shell's parent
+    assert rows["sleep"][1:3] == ["2", "S"] and rows["sleep"][4:] == ["sleep", "20"]
     assert rows["python3"][4:7] == ["python3", "-c", "import"]
-    assert rows["ps"][2] == "R" and rows["sh"][0] == "1"
-    assert " ".join(lines[5].split()) == "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND"
-    assert lines[6] == "sh" and lines[7].endswith(" sleep")
-    assert [x.strip() for x in lines[8:]] == [
+    assert rows["ps"][2] == "R" and rows["sh"][:2] == ["2", "1"]
+    assert " ".join(lines[6].split()) == "USER PID %CPU %MEM VSZ RSS TTY STAT START TIME COMMAND"
+    assert lines[7] == "sh" and lines[8].endswith(" sleep")
+    assert [x.strip() for x in lines[9:]] == [
         "CMD",
+        "init",
         "sh",
         "ps",
         "1",

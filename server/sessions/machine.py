@@ -51,10 +51,12 @@ class Machine:
         self.tty = Tty(self, output, rows, cols)
         self.fifos = FifoTable(self)
         self.halted = False
-        # pid 1's end ends the machine; with wait_orphans (the CLI's `sh -c`) the processes left
-        # behind run to their end first, as the host's orphans would, and pid 1's status counts.
+        self.init: Process | None = None  # pid 1 (start_init)
+        # The leader's end ends the machine; with wait_orphans (the CLI's `sh -c`) the processes
+        # left behind run to their end first, as the host's orphans would; its status counts.
+        self.leader_pid = 1
         self.wait_orphans = False
-        self.init_status: int | None = None
+        self.leader_status: int | None = None
         self.ended = False
 
     # -- waiting --
@@ -100,7 +102,7 @@ class Machine:
             return proc
 
     def check_process_limit(self, parent: Process | None = None) -> None:
-        live = sum(1 for p in self.procs.values() if p.status is None)
+        live = self.live_processes()
         limit = self.limits.processes
         if parent is not None:
             limit = min(limit, parent.rlimits.cur(rlimit.NPROC))
@@ -110,8 +112,13 @@ class Machine:
     def start_init(
         self, argv: list[str], env: dict[str, str], cwd: str, stdio: list[OpenFile] | None = None
     ) -> Process:
-        """Pid 1: the session's shell, on the terminal (or on `stdio`, for the CLI)."""
-        proc = self._new_process(None)
+        """The session's first program (pid 2, its shell), on the terminal (or on `stdio`, for
+        the CLI). Its parent is pid 1, init: the kernel's, never run, it adopts orphans and
+        reaps them at once (so the shell's $PPID is 1, as a login shell's is some process)."""
+        init = self.init = self._new_process(None)
+        init.argv, init.sleeping = [b"init"], True
+        proc = self._new_process(init)
+        proc.sid = proc.pgid = self.leader_pid = proc.pid
         if stdio:
             for file in stdio:
                 proc.fds.install(file)
@@ -226,8 +233,10 @@ class Machine:
                     init.children.add(pid)
             proc.children.clear()
             parent = self.procs.get(proc.ppid)
-            if parent is None or parent.status is not None:
+            if parent is None or parent.status is not None or parent is self.init:
                 self.procs.pop(proc.pid, None)  # nobody will wait: reap now
+                if parent is not None:
+                    parent.children.discard(proc.pid)
             elif parent.signals.disp[SIGCHLD] == signals.IGNORE:
                 self.procs.pop(proc.pid, None)
                 parent.children.discard(proc.pid)
@@ -235,15 +244,15 @@ class Machine:
                 self.send_signal(parent, SIGCHLD)
             self.cond.notify_all()
         with self.cond:
-            if proc.pid == 1:
-                self.init_status = status
-            last = self.init_status is not None and not self.ended
+            if proc.pid == self.leader_pid:
+                self.leader_status = status
+            last = self.leader_status is not None and not self.ended
             if last and self.wait_orphans:
-                last = not any(p.status is None for p in self.procs.values())
+                last = not self.live_processes()
             self.ended = self.ended or last
         if last:
             self.halt()
-            self.on_exit(self.init_status)  # type: ignore[arg-type]
+            self.on_exit(self.leader_status)  # type: ignore[arg-type]
 
     def halt(self) -> None:
         """Kill every process (the session ends or stops)."""
@@ -295,7 +304,7 @@ class Machine:
     # -- signals --
     def send_signal(self, proc: Process, sig: int) -> None:
         with self.cond:
-            if proc.status is not None or sig == 0:
+            if proc.status is not None or sig == 0 or proc is self.init:
                 return
             if sig == SIGCONT and proc.stopped:
                 proc.stopped = 0
@@ -344,4 +353,4 @@ class Machine:
 
     def live_processes(self) -> int:
         with self.cond:
-            return sum(1 for p in self.procs.values() if p.status is None)
+            return sum(1 for p in self.procs.values() if p.status is None and p is not self.init)

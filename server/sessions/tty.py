@@ -169,7 +169,7 @@ class Tty:
         procs = self.machine.procs.values()
         if any(p.pgid == self.fg_pgrp and p.status is None for p in procs):
             return None
-        init = self.machine.procs.get(1)
+        init = self.machine.procs.get(self.machine.leader_pid)
         return init if init and init.name == SHELL and init.status is None else None
 
     def foreground_leader(self) -> Process | None:
@@ -182,7 +182,7 @@ class Tty:
     def read(self, proc: Process, size: int, nonblock: bool) -> bytes:
         m = self.machine
         with m.cond:
-            init = m.procs.get(1)
+            init = m.procs.get(m.leader_pid)
             if init and self.fg_pgrp and proc.pgid != self.fg_pgrp and proc.sid == init.sid:
                 self._background_read(proc)
             self.editor.reader = proc.name

@@ -298,12 +298,17 @@ def fd_renumber(proc: Process, fd: int, to: int) -> int:
     return SUCCESS
 
 
+def _readdir_order(name: str) -> tuple[int, str]:
+    """Names in order, numbers by value first: /proc lists pids as Linux does (ps relies on it)."""
+    return (len(name), name) if name.isdigit() else (1 << 30, name)
+
+
 def fd_readdir(proc: Process, fd: int, buf: int, length: int, cookie: int, out: int) -> int:
     file = proc.fds.get(fd)
     if not isinstance(file, DirFile):
         return ENOTDIR
     if cookie == 0 or not file.listing:
-        file.listing = [".", "..", *sorted(file.backend.listdir(file.rel))]
+        file.listing = [".", "..", *sorted(file.backend.listdir(file.rel), key=_readdir_order)]
     names = file.listing
     blob = bytearray()
     for i in range(cookie, len(names)):
