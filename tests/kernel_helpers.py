@@ -13,7 +13,7 @@ def run(
     argv: list[str], home: Path, stdin: bytes = b"", timeout: float = 60,
     limits: Limits | None = None,
 ) -> tuple[int, str, str]:  # fmt: skip
-    """Run argv as pid 1 with pipes for stdio; returns (exit code, stdout, stderr)."""
+    """Run argv as the session's first program, stdio on pipes: (exit code, stdout, stderr)."""
     r = batch.run(argv, HostDir(home), stdin, limits, timeout)
     assert r.finished, f"{argv} did not finish in {timeout} s"
     return r.code, r.stdout.decode(errors="replace"), r.stderr.decode(errors="replace")

@@ -1,5 +1,6 @@
-"""A session: one small POSIX machine (process table, terminal, mounts) whose pid 1 is an
-interactive shell on the terminal. This is the only kernel object the web layer touches.
+"""A session: one small POSIX machine (process table, terminal, mounts) whose first program is
+an interactive shell on the terminal (pid 2; pid 1 is the kernel's init). This is the only
+kernel object the web layer touches.
 
 Callbacks run on kernel threads; the caller hops to its event loop itself
 (loop.call_soon_threadsafe).
@@ -86,7 +87,8 @@ class Session:
     def start(
         self, argv: list[str] | None = None, cwd: str = HOME, stdio: list[OpenFile] | None = None
     ) -> None:
-        """Start pid 1 (by default an interactive shell) on a fresh machine."""
+        """Start the first program, pid 2 under the kernel's init (by default an interactive shell),
+        on a fresh machine."""
         cfg = self.config
         self.exit_status = None
         machine = Machine(
