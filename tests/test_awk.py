@@ -53,6 +53,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for folder in ("bugs-fixed", "testdir"):
         shutil.copytree(SOURCE / folder, home / folder)
     shutil.copy(AWK, home / "a.out")
+    (home / "a.out").chmod(0o755)  # exec needs the execute bit, as on Linux
     (home / "testdir" / "echo").write_text(ECHO)
     (home / "testdir" / "echo").chmod(0o755)
     return home
