@@ -67,6 +67,11 @@ SAME_AS_NATIVE = {
         "[ -r f ] || echo not-r; [ -w f ] || echo not-w; [ -e f ] && echo exists\n"
         "chmod 200 f; echo w > f; echo $?; chmod 600 f; cat f"
     ),
+    "directory permissions for adding, removing and listing names": (
+        "mkdir d; echo k > d/keep; chmod 500 d; echo x > d/new; echo $?; mkdir d/sub; echo $?\n"
+        "rm d/keep 2>/dev/null; echo $?; mv d/keep moved 2>/dev/null; echo $?; cat d/keep\n"
+        "chmod 300 d; echo d/*; chmod 700 d; echo d/*; rm d/keep; rmdir d; echo $?"
+    ),
     "umask in the home and /tmp's mode": (
         "umask 002; echo > f; mkdir d; umask 0; echo > g; mkdir e; umask 077; echo > h\n"
         "stat -c '%a %n' f d g e h; stat -c %a /tmp"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import wasmtime
 
-from . import hostcall, signals
+from . import hostcall, signals, wasi
 from .fd import DirFile
 from .pipe import Pipe
 from .tty import TtyFile
@@ -215,6 +215,7 @@ def mkfifo(proc: Process, dirfd: int, path: int, mode: int) -> int:
         pass
     else:
         raise OSError(errno.EEXIST, res.path)
+    wasi.check_parent(proc, res)
     make = getattr(res.backend, "mkfifo", None)
     if make is None:  # /dev, /proc, the shared file tree: no FIFOs there
         raise OSError(errno.EROFS if res.backend.readonly else errno.EPERM, res.path)

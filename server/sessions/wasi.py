@@ -389,6 +389,8 @@ def _open_resolved(
     if st is not None and st.kind == DIR:
         if rights & RIGHT_WRITE or oflags & (O_CREAT | O_TRUNC):  # as Linux: at open, not write
             raise OSError(errno.EISDIR, res.path)
+        if not st.mode & 0o400:  # opening a directory reads it, as open(2) without O_PATH
+            raise OSError(errno.EACCES, res.path)
         return DirFile(res.backend, res.rel, res.path)
     if oflags & O_DIRECTORY:
         raise OSError(errno.ENOTDIR, res.path)
@@ -403,6 +405,8 @@ def _open_resolved(
         read=read, write=write, create=bool(oflags & O_CREAT), exclusive=bool(oflags & O_EXCL),
         truncate=bool(oflags & O_TRUNC), mode=0o666 & ~proc.umask,
     )  # fmt: skip
+    if st is None:
+        check_parent(proc, res)
     handle = res.backend.open(res.rel, flags)
     file = VnodeFile(handle, res.path, read, write)
     file.append = bool(fdflags & FDFLAG_APPEND)
@@ -416,6 +420,16 @@ def check_access(res: Resolved, st: Stat, read: bool = False, write: bool = Fals
     if write and res.backend.readonly and st.kind != FIFO:
         raise OSError(errno.EROFS, res.path)
     if (read and not st.mode & 0o400) or (write and not st.mode & 0o200):
+        raise OSError(errno.EACCES, res.path)
+
+
+def check_parent(proc: Process, res: Resolved) -> None:
+    """Adding or removing a name needs write and search permission on its directory (EROFS first,
+    as on Linux: the backend raises it)."""
+    if res.backend.readonly or not res.rel:
+        return
+    parent = proc.machine.tree.resolve(res.path.rsplit("/", 1)[0] or "/")
+    if parent.backend.lstat(parent.rel).mode & 0o300 != 0o300:
         raise OSError(errno.EACCES, res.path)
 
 
@@ -439,6 +453,7 @@ def path_create_directory(proc: Process, dirfd: int, ptr: int, length: int) -> i
     res = _path(proc, dirfd, ptr, length, follow=False)
     if not res.rel or _exists(res):  # EEXIST comes before EROFS, and a mount's root exists
         raise OSError(errno.EEXIST, res.path)
+    check_parent(proc, res)
     res.backend.mkdir(res.rel, 0o777 & ~proc.umask)
     return SUCCESS
 
@@ -455,12 +470,14 @@ def path_remove_directory(proc: Process, dirfd: int, ptr: int, length: int) -> i
     res = _path(proc, dirfd, ptr, length, follow=False)
     if not res.rel:
         raise OSError(errno.EBUSY, res.path)
+    check_parent(proc, res)
     res.backend.rmdir(res.rel)
     return SUCCESS
 
 
 def path_unlink_file(proc: Process, dirfd: int, ptr: int, length: int) -> int:
     res = _path(proc, dirfd, ptr, length, follow=False)
+    check_parent(proc, res)
     res.backend.unlink(res.rel)
     return SUCCESS
 
@@ -470,6 +487,8 @@ def path_rename(proc: Process, fd1: int, p1: int, l1: int, fd2: int, p2: int, l2
     dst = _path(proc, fd2, p2, l2, follow=False)
     if src.backend is not dst.backend:
         raise OSError(errno.EXDEV, "cross-device rename")
+    check_parent(proc, src)
+    check_parent(proc, dst)
     src.backend.rename(src.rel, dst.rel)
     return SUCCESS
 
@@ -477,6 +496,7 @@ def path_rename(proc: Process, fd1: int, p1: int, l1: int, fd2: int, p2: int, l2
 def path_symlink(proc: Process, old: int, old_len: int, dirfd: int, ptr: int, length: int) -> int:
     target = _mem(proc).read(old, old_len).decode("utf-8", "surrogateescape")
     res = _path(proc, dirfd, ptr, length, follow=False)
+    check_parent(proc, res)
     res.backend.symlink(target, res.rel)
     return SUCCESS
 
@@ -505,6 +525,7 @@ def path_link(
         pass
     if src.backend.lstat(src.rel).kind != FILE:
         raise OSError(errno.EPERM, src.path)
+    check_parent(proc, dst)
     link = getattr(src.backend, "link", None)
     if link is not None and src.backend is dst.backend:
         link(src.rel, dst.rel)
