@@ -147,3 +147,13 @@ def test_ulimit_n_limits_open_files(tmp_path):
         "'; ulimit -n"
     )
     assert sh(script, tmp_path)[:2] == (0, "EMFILE\n20\n")
+
+
+def test_ulimit_v_and_p_limit_memory_and_processes(tmp_path):
+    script = (
+        "(ulimit -v 2000; python3 -c pass; echo python $?)\n"
+        "(ulimit -p 3; for i in 1 2 3 4; do sleep 0.2 & done; wait); echo still $?"
+    )
+    code, out, err = sh(script, tmp_path)
+    assert (code, out) == (0, "python 126\nstill 2\n")  # the subshell: Cannot fork
+    assert "python3: Out of memory" in err and "Cannot fork" in err

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import hashlib
 import os
 import threading
@@ -103,6 +104,14 @@ class Program:
     forks: bool  # built with asyncify (can fork)
     epoch: bool  # runs on the engine with epoch checks (it has no interrupt word)
     initial_pages: frozenset[int] | None = None  # pages not zero in a fresh instance (see clone)
+
+    @property
+    def min_memory(self) -> int:
+        """Bytes of linear memory an instance starts with (exec checks it against RLIMIT_AS)."""
+        for export in self.module.exports:
+            if isinstance(export.type, wasmtime.MemoryType):
+                return export.type.limits.min * 65536
+        return 0
 
 
 def load_bytes(name: str, data: bytes) -> Program:
@@ -235,6 +244,8 @@ class Image:
                 ctypes.cast(store.ptr(), ctypes.c_void_p).value, _on_epoch, None, None
             )
         self.store = store
+        if program.min_memory > memory_limit:  # ulimit -v below what the program starts with
+            raise OSError(errno.ENOMEM, f"{program.name} needs more memory than the limit")
         self.instance = program.pre.instantiate(store)
         ex = self.instance.exports(store)
         self.exports = ex

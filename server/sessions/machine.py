@@ -189,7 +189,10 @@ class Machine:
                 parent.children.discard(proc.pid)
 
     def exec(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> Exec:
-        return Exec(*self.find_program(proc, path, argv), env)
+        program, argv, exe = self.find_program(proc, path, argv)
+        if program.min_memory > proc.rlimits.memory:  # fail while the old image can go on
+            raise OSError(errno.ENOMEM, path)
+        return Exec(program, argv, exe, env)
 
     def find_program(
         self, proc: Process, path: str, argv: list[bytes]

@@ -129,7 +129,7 @@ class HostDir:
         except FileExistsError:
             if flags.exclusive:
                 raise
-            return HostHandle(os.open(self.host(path), mode), self)
+            return HostHandle(os.open(self.host(path), mode, flags.mode), self)
         os.fchmod(fd, flags.mode)  # the process's umask applies, not the server's
         return HostHandle(fd, self)
 
