@@ -8,6 +8,7 @@ import jinja2
 from aiohttp import web
 
 from . import pages
+from .assets import check_wasm, check_web
 from .config import Config
 from .db import Database, SessionRow
 from .homes import FileTreeHomes, Homes, HostDirHomes
@@ -15,6 +16,7 @@ from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
 from .manager import SessionManager, SessionsFull, kernel_factory
 from .metrics import Metrics, render
 from .security import check_origin, request_token, security_headers
+from .sessions import system
 from .ws_term import term_ws
 
 log = logging.getLogger("cowasm.app")
@@ -131,6 +133,8 @@ def _homes(app: web.Application, config: Config) -> Homes:
 
 
 def make_app(config: Config) -> web.Application:
+    check_web(config.static_dir, config.templates_dir)  # refuse to serve a page without its JS
+    check_wasm(system.DIST)  # or sessions whose shell cannot start
     app = web.Application(middlewares=[security_headers])
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import platformdirs
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+from .assets import web_dir
+
+WEB_DIR = web_dir()  # the wheel's copy or the repository's web/
 
 
 def default_data_dir() -> Path:
