@@ -12,7 +12,6 @@ import time
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
-
 # A value with any of these is quoted; control characters (a traceback's newlines, a hostile
 # session name's escape sequences) are escaped, so an event is always exactly one line.
 _QUOTE = re.compile(r'[\s"=\\\x00-\x1f\x7f]')
