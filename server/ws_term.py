@@ -23,7 +23,7 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
     if not manager.can_open(row.id):
-        raise web.HTTPServiceUnavailable(text="too many sessions are in use")
+        raise web.HTTPServiceUnavailable(text=manager.full_message(), headers={"Retry-After": "60"})
 
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     await ws.prepare(request)

@@ -89,7 +89,9 @@ async def test_only_the_edit_token_manages_a_session(client, session):
     ).status == 403
     resp = await client.delete(url, headers={"Authorization": f"Bearer {session['edit']}"})
     assert resp.status == 204
-    assert (await client.get(f"/s/{session['id']}?token={session['edit']}")).status == 403
+    assert (
+        await client.get(f"/s/{session['id']}?token={session['edit']}")
+    ).status == 410  # "deleted", not "bad link"
 
 
 async def test_websocket_from_a_foreign_origin_is_refused(client, session):
