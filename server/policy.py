@@ -34,6 +34,8 @@ def refusal(request: web.Request, *, template: bool) -> str | None:
         return None
     if policy == "templates" and template:
         return None
+    if bearer(request):
+        return "The admin token is wrong."
     if policy == "templates":
         return ("This server makes new blank sessions for its administrator only; "
                 "open a template link from your course instead.")  # fmt: skip

@@ -86,7 +86,7 @@ async def test_templates_policy_needs_the_admin_for_blank_sessions_only(aiohttp_
     assert refused.status == 403
     assert (await refused.json())["error"] == "not_allowed"
     wrong = await client.post("/api/sessions", headers={"Authorization": "Bearer nope"})
-    assert wrong.status == 403
+    assert wrong.status == 403 and (await wrong.json())["message"] == "The admin token is wrong."
     made = await client.post("/api/sessions", headers=BEARER)
     assert made.status == 201
     template = await made.json()
