@@ -37,9 +37,9 @@ def bad_link() -> Refusal:
 
 def gone(when: float, reason: str) -> Refusal:
     day = time.strftime("%Y-%m-%d", time.gmtime(when))
-    why = "after a long time without use" if reason == "expired" else "by its owner"
+    why = " after a long time without use" if reason == "expired" else ""
     return Refusal(410, "deleted", "This session was deleted",
-                   f"It was deleted on {day} {why}, with its files.",
+                   f"It was deleted on {day}{why}, with its files.",
                    "Start a new session, or open your course's link again for a fresh "
                    "copy.")  # fmt: skip
 

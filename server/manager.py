@@ -12,7 +12,6 @@ refreshed every `touch_interval` while someone is.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -189,8 +188,10 @@ class SessionManager:
     async def _housekeeping(self) -> None:
         while True:
             await asyncio.sleep(self.config.housekeeping_interval)
-            with contextlib.suppress(Exception):
+            try:
                 await self.tick(time.monotonic())
+            except Exception:  # one bad session must not end housekeeping for all
+                log.exception("housekeeping failed")
 
     async def tick(self, now: float) -> None:
         """Drop stalled clients; stop kernels nobody has watched for `idle_timeout`; keep the
