@@ -31,6 +31,7 @@ ENV_PREFIX = "COWASM_SERVE_"
 SHUTDOWN_GRACE = 1.0  # seconds; the handlers have been told goodbye by then
 MIN_ADMIN_TOKEN = 16  # characters: a guessable admin token on the internet is no guard
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+TYPE_NAMES: dict[object, str] = {int: "an integer", float: "a number"}
 
 
 def duration(text: str) -> float:
@@ -142,7 +143,8 @@ def apply_env(p: argparse.ArgumentParser, environ: dict[str, str]) -> None:
         try:
             value = action.type(raw) if callable(action.type) else raw
         except (ValueError, TypeError, argparse.ArgumentTypeError) as e:
-            detail = str(e) if isinstance(e, argparse.ArgumentTypeError) else "not a valid value"
+            kind = TYPE_NAMES.get(action.type, "a valid value")
+            detail = str(e) if isinstance(e, argparse.ArgumentTypeError) else f"not {kind}"
             p.error(f"{name}={raw!r}: {detail}")
         if action.choices is not None and value not in action.choices:
             p.error(f"{name}={raw!r}: choose from {', '.join(map(str, action.choices))}")

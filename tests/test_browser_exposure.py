@@ -53,6 +53,18 @@ async def test_a_bad_link_shows_what_to_do(aiohttp_server, tmp_path, pages):
     await page.wait_for_selector("[data-act=new-session]")
 
 
+async def test_a_deleted_session_says_so(aiohttp_server, tmp_path, pages):
+    server = await start(aiohttp_server, tmp_path)
+    made = await create(server)
+    async with aiohttp.ClientSession() as http:
+        url = server.make_url(f"/api/sessions/{made['id']}?{made['edit_url'].split('?')[1]}")
+        assert (await http.delete(url)).status == 204
+    page = await pages.open(made["edit_url"])
+    title, text = await error_page(page)
+    assert title == "This session was deleted"
+    assert "with its files" in text
+
+
 async def test_a_full_server_shows_its_message(aiohttp_server, tmp_path, pages):
     server = await start(aiohttp_server, tmp_path, max_sessions=1)
     first = await create(server)

@@ -36,14 +36,13 @@ async def start_server(data_dir: Path) -> tuple[asyncio.subprocess.Process, str]
                 return proc, found.group(1)
 
 
-async def wait_prompt(ws: aiohttp.ClientWebSocketResponse) -> str:
+async def wait_for_text(ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
     seen = ""
     async with asyncio.timeout(60):
-        while "$ " not in seen:
+        while text not in seen:
             msg = await ws.receive()
             if msg.type == aiohttp.WSMsgType.BINARY:
                 seen += msg.data.decode(errors="replace")
-    return seen
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
@@ -59,7 +58,7 @@ async def test_signal_with_open_tabs_exits_fast_and_keeps_files(tmp_path, sig):
         sockets = []
         for sid, token in ids:  # two tabs per session: a terminal and a file tree each
             term = await http.ws_connect(f"{url}/ws/term/{sid}?token={token}")
-            await wait_prompt(term)
+            await wait_for_text(term, "$ ")
             await tabs.enter_async_context(
                 connect(f"{url.replace('http', 'ws')}/ws/files/{sid}?token={token}", session=http)
             )
@@ -75,6 +74,10 @@ async def test_signal_with_open_tabs_exits_fast_and_keeps_files(tmp_path, sig):
                 if got.status == 200:
                     break
                 await asyncio.sleep(0.1)
+
+        busy = sockets[1]  # a program that never ends must not hold the exit up
+        await busy.send_bytes(b"python3 -c 'print(6*7*1000)\nwhile True: pass'\r")
+        await wait_for_text(busy, "42000")  # the loop has begun
 
         began = time.monotonic()
         proc.send_signal(sig)
