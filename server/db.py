@@ -26,6 +26,15 @@ CREATE TABLE IF NOT EXISTS scrollback (  -- the last output of a stopped kernel
     data BLOB NOT NULL
 );
 """
+# Kept apart from the sessions table: which ids were deleted, when and why (a link to one gets
+# "deleted", not "bad link"). Pruned after a year.
+DELETIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS deletions (
+    id      TEXT PRIMARY KEY,
+    deleted REAL NOT NULL,
+    reason  TEXT NOT NULL      -- "deleted" (DELETE) or "expired" (retention)
+);
+"""
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Database:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(SCHEMA)
+        self._db.executescript(DELETIONS_SCHEMA)
 
     def create(self, template: str | None = None, cmd: str | None = None) -> SessionRow:
         now = time.time()
@@ -101,6 +111,42 @@ class Database:
 
     def delete(self, session_id: str) -> None:
         self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def list_sessions(
+        self, template: str | None = None, limit: int = 100, offset: int = 0
+    ) -> list[SessionRow]:
+        """Sessions newest first; only the copies of `template` when it is given."""
+        where, args = ("WHERE template = ?", [template]) if template is not None else ("", [])
+        cur = self._db.execute(
+            f"SELECT * FROM sessions {where} ORDER BY created DESC, id LIMIT ? OFFSET ?",
+            (*args, limit, offset),
+        )
+        return [SessionRow(*found) for found in cur.fetchall()]
+
+    def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
+                    limit: int) -> list[str]:  # fmt: skip
+        """Ids last active before the cutoff of their kind (None: that kind never expires)."""
+        never = -1.0  # last_active is never below it
+        cur = self._db.execute(
+            "SELECT id FROM sessions WHERE (template IS NULL AND last_active < ?)"
+            " OR (template IS NOT NULL AND last_active < ?) ORDER BY last_active LIMIT ?",
+            (session_cutoff or never, copy_cutoff or never, limit),
+        )
+        return [found[0] for found in cur.fetchall()]
+
+    def record_deletion(self, session_id: str, reason: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO deletions VALUES (?, ?, ?)", (session_id, time.time(), reason)
+        )
+
+    def deletion(self, session_id: str) -> tuple[float, str] | None:
+        found = self._db.execute(
+            "SELECT deleted, reason FROM deletions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return (found[0], found[1]) if found else None
+
+    def prune_deletions(self, before: float) -> None:
+        self._db.execute("DELETE FROM deletions WHERE deleted < ?", (before,))
 
     def count(self) -> int:
         return self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]

@@ -11,9 +11,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from . import errors
 from .db import SessionRow
 from .keys import CONFIG, MANAGER, TEMPLATES
 from .manager import SessionsFull
+from .policy import GUARD, landing_reason
 from .security import base_url, is_https, request_token
 
 THEMES = ("dark", "light")
@@ -58,28 +60,42 @@ def page_config(request: web.Request, row: SessionRow, role: str, *, embed: bool
 
 
 def _authorize(request: web.Request) -> tuple[SessionRow, str]:
-    row = request.app[MANAGER].get(request.match_info["id"])
-    role = row.role_for(request_token(request)) if row else None
+    manager = request.app[MANAGER]
+    session_id = request.match_info["id"]
+    row = manager.get(session_id)
+    role = row.role_for(request.query.get("token") or request_token(request)) if row else None
+    if row is None and (deleted := manager.db.deletion(session_id)) is not None:
+        raise errors.gone(*deleted)
     if row is None or role is None:
-        raise web.HTTPForbidden(text="bad session or token")
+        raise errors.bad_link()
     if request.query.get("readonly") in ("1", "true"):
         role = "viewer"  # the page gets the view token, so the server enforces it
     return row, role
 
 
+def _openable(request: web.Request, row: SessionRow) -> None:
+    manager = request.app[MANAGER]
+    if not manager.can_open(row.id):  # the page's terminal could not start: say so now
+        raise errors.full(manager.full_message())
+
+
 async def index(request: web.Request) -> web.Response:
-    config = {"session": None, "role": None, "embed": False, "theme": "dark"}
+    config = {"session": None, "role": None, "embed": False, "theme": "dark",
+              "createPolicy": request.app[CONFIG].create_policy,
+              "createReason": landing_reason(request)}  # fmt: skip
     return render(request, "index.html", config, "cowasm-serve")
 
 
 async def session_page(request: web.Request) -> web.Response:
     row, role = _authorize(request)
+    _openable(request, row)
     config = page_config(request, row, role, embed=False)
     return render(request, "session.html", config, f"cowasm {row.id}")
 
 
 async def embed_page(request: web.Request) -> web.Response:
     row, role = _authorize(request)
+    _openable(request, row)
     config = page_config(request, row, role, embed=True, cmd=request.query.get("cmd"))
     return render(request, "embed.html", config, f"cowasm {row.id}")
 
@@ -96,10 +112,13 @@ async def embed_template(request: web.Request) -> web.Response:
     cookie = f"cowasm_tpl_{template.id}"
     copy = _copy_from_cookie(request, cookie)
     if copy is None:
+        request.app[GUARD].check(request, template=True)
         try:
             copy = await manager.create(template=template, cmd=request.query.get("cmd"))
         except SessionsFull as e:
-            raise web.HTTPServiceUnavailable(text=str(e)) from e
+            raise errors.full(str(e)) from e
+    else:
+        _openable(request, copy)
     role = "viewer" if request.query.get("readonly") in ("1", "true") else "writer"
     secure = is_https(request)
     if secure:

@@ -302,15 +302,16 @@ class SharedTerminal:
             self._apply_size()
         self._broadcast_viewers()
 
-    async def close_clients(self, reason: str, code: int = 1001) -> None:
-        """Say goodbye to everyone (1001: server shutting down; 4404: session deleted)."""
+    async def close_clients(self, reason: str, code: int = 1001, timeout: float = 2.0) -> None:
+        """Say goodbye to everyone (1001: server shutting down; 4404: session deleted); a
+        client that does not answer the close within `timeout` seconds is cut off."""
 
         async def bye(client: Client) -> None:
             if client.task is not None:
                 client.task.cancel()
             try:
                 closing = client.ws.close(code=code, message=reason.encode())
-                await asyncio.wait_for(closing, 2)
+                await asyncio.wait_for(closing, timeout)
             except (TimeoutError, ConnectionError, RuntimeError):
                 client.abort()
 

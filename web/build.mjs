@@ -9,6 +9,7 @@ const options = {
     { in: 'static/src/main.js', out: 'app' }, // full session page
     { in: 'static/src/embed.js', out: 'embed' }, // terminal-only iframe page
     { in: 'static/src/landing.js', out: 'landing' }, // "New session" page
+    { in: 'static/src/error.js', out: 'error' }, // error pages (bad link, full, ...)
     { in: 'static/styles/app.css', out: 'app' } // one stylesheet (with xterm.css) for every page
   ],
   outdir: 'static/dist',
