@@ -7,7 +7,7 @@ import logging
 import jinja2
 from aiohttp import web
 
-from . import pages
+from . import pages, teacher
 from .config import Config
 from .db import Database, SessionRow
 from .homes import FileTreeHomes, Homes, HostDirHomes
@@ -92,6 +92,7 @@ ROUTES = [
     web.get("/ws/term/{id}", term_ws),
     web.get("/healthz", healthz),
     web.get("/metrics", metrics),
+    *teacher.ROUTES,
 ]
 
 

@@ -61,16 +61,17 @@ class SessionManager:
         self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
         self._stopping: dict[str, asyncio.Task[None]] = {}
         self._deleting: set[str] = set()
+        self._waiting: dict[str, asyncio.Event] = {}  # see when_running
         self._housekeeper: asyncio.Task[None] | None = None
 
     def get(self, session_id: str) -> SessionRow | None:
         return self.db.get(session_id)
 
     async def create(
-        self, template: SessionRow | None = None, cmd: str | None = None
+        self, template: SessionRow | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         await self._make_room(0)  # before the row exists: a refused create leaves nothing
-        row = self.db.create(template.id if template else None, cmd)
+        row = self.db.create(template.id if template else None, cmd, label)
         if template is not None:
             await self.homes.copy(template.id, row.id)
         self.metrics.sessions_created += 1
@@ -113,8 +114,15 @@ class SessionManager:
         if row.cmd:
             self.db.clear_cmd(row.id)
         self.terminals[row.id] = term
+        if (started := self._waiting.pop(row.id, None)) is not None:
+            started.set()
         log.info("kernel started", extra={"kv": {"session": row.id}})
         return term
+
+    def when_running(self, session_id: str) -> asyncio.Event:
+        """Set when the session's kernel next starts (watchers of a stopped one wait on it;
+        watching never starts a kernel)."""
+        return self._waiting.setdefault(session_id, asyncio.Event())
 
     def can_open(self, session_id: str) -> bool:
         """Whether open() would succeed now (running already, or room can be made)."""
@@ -158,6 +166,8 @@ class SessionManager:
             await self.stop(session_id, "deleted")
             await self.homes.delete(session_id)
             self.db.delete(session_id)
+            if (waiting := self._waiting.pop(session_id, None)) is not None:
+                waiting.set()  # its watchers are told it is gone
         finally:
             self._deleting.discard(session_id)
         log.info("session deleted", extra={"kv": {"session": session_id}})

@@ -9,6 +9,7 @@ const options = {
     { in: 'static/src/main.js', out: 'app' }, // full session page
     { in: 'static/src/embed.js', out: 'embed' }, // terminal-only iframe page
     { in: 'static/src/landing.js', out: 'landing' }, // "New session" page
+    { in: 'static/src/teacher.js', out: 'teacher' }, // a template's copies, for the teacher
     { in: 'static/styles/app.css', out: 'app' } // one stylesheet (with xterm.css) for every page
   ],
   outdir: 'static/dist',
