@@ -292,6 +292,7 @@ class SharedTerminal:
             self._send_to(client, {"type": "exit", "status": self.exit_status}, self.ring.end)
         if not watcher:
             self._broadcast_viewers()
+        client.wake.set()  # its hello and replay
         client.task = asyncio.create_task(self._sender(client), name=f"term-send-{client.id}")
         return client
 
