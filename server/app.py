@@ -52,7 +52,7 @@ async def get_session(request: web.Request) -> web.Response:
         "template": row.template, "running": term is not None,
         "processes": term.nprocs if term else 0,
         "size": list(term.size) if term else None,
-        "clients": [c.info() for c in term.clients.values()] if term else [],
+        "clients": [c.info() for c in term.people()] if term else [],  # not watchers
     })  # fmt: skip
 
 

@@ -130,3 +130,25 @@ async def test_the_embed_menu_defaults_to_read_only_and_offers_the_class_links(
     assert kinds == ["view", "copy"]
     assert await viewer.query_selector("[data-act=open-teach]") is None
     assert edit not in await viewer.content()
+
+
+async def test_a_class_connects_a_bounded_number_of_thumbnails(server, session, pages) -> None:
+    template = f"/embed/template/{session['id']}?token={token_of(session['view_url'])}"
+    async with aiohttp.ClientSession() as http:
+        for i in range(20):
+            http.cookie_jar.clear()  # another student's browser
+            url = server.make_url(f"{template}&name=S{i:02d}")
+            assert (await http.get(url, allow_redirects=False)).status == 303
+    teacher = await pages.open(
+        str(server.make_url(f"/teach/{session['id']}?token={token_of(session['edit_url'])}")),
+        width=1900, height=3000,  # every card on screen
+    )  # fmt: skip
+    await teacher.wait_for_function("document.querySelectorAll('.copy-card').length === 20")
+    await teacher.wait_for_function("document.querySelectorAll('[data-watch=live]').length === 12")
+    live = await teacher.evaluate("[...window.cowasm.live.keys()]")
+    cards = await teacher.eval_on_selector_all(".copy-card", "els => els.map(e => e.dataset.id)")
+    assert live == cards[:12]  # the first twelve in page order, the rest wait their turn
+    watchers = sum(
+        c.watcher for t in server.app[MANAGER].terminals.values() for c in t.clients.values()
+    )
+    assert watchers == 12

@@ -46,7 +46,7 @@ class Card {
     this.el.dataset.id = copy.id
     this.el.innerHTML = `
       <div class="copy-head"><span class="copy-label"></span><span class="copy-state"></span></div>
-      <button class="thumb" title="Watch large"><div class="thumb-screen"></div><span class="thumb-idle">waiting to be on screen…</span></button>
+      <button class="thumb" title="Watch large"><div class="thumb-screen"></div><span class="thumb-idle">live while on screen</span></button>
       <div class="copy-foot"><span class="copy-people"></span><span class="copy-times"></span>
         <a class="btn small join" target="_blank" rel="noopener" title="Type into this copy (starts it if stopped)">Join ↗</a></div>`
     $('.thumb', this.el).addEventListener('click', () => openWatch(this.copy))
