@@ -69,7 +69,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     manager = request.app[MANAGER]
     terms = list(manager.terminals.values())
-    clients = [c for t in terms for c in t.clients.values()]
+    clients = [c for t in terms for c in t.people()]  # the teacher page's watchers are not
     text = render(
         request.app[METRICS],
         stored=manager.db.count(),

@@ -62,6 +62,7 @@ class SessionManager:
         self._stopping: dict[str, asyncio.Task[None]] = {}
         self._deleting: set[str] = set()
         self._waiting: dict[str, asyncio.Event] = {}  # see when_running
+        self.closing = False
         self._housekeeper: asyncio.Task[None] | None = None
 
     def get(self, session_id: str) -> SessionRow | None:
@@ -192,6 +193,10 @@ class SessionManager:
 
     async def close(self) -> None:
         """Server shutdown: stop every kernel (files are saved by the home store)."""
+        self.closing = True
+        for waiting in self._waiting.values():  # watchers of stopped sessions say goodbye too
+            waiting.set()
+        self._waiting.clear()
         if self._housekeeper is not None:
             self._housekeeper.cancel()
         await asyncio.gather(

@@ -3,7 +3,8 @@
 A watcher is a viewer that is not a person: it is not announced in `viewers`, it does not keep
 the kernel from its idle stop, and it never starts a stopped kernel. Watching a stopped session
 shows the screen it saved at its stop, then waits; when someone else starts the kernel, the
-socket is closed with 1012 so that the watcher reconnects to the live terminal.
+socket is closed with 1012 so that the watcher reconnects to the live terminal (4404 when the
+session is deleted, 1001 when the server shuts down).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .terminal import DEFAULT_COLS, DEFAULT_ROWS, SharedTerminal
 
 STARTED = 1012  # "service restart": reconnect, the kernel is running now
 GONE = 4404
+SHUTDOWN = 1001
 CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 
 
@@ -68,7 +70,9 @@ async def _watch_stopped(request: web.Request, ws: web.WebSocketResponse, row: S
         while not ws.closed:
             done, _ = await asyncio.wait({waiting, receiving}, return_when=asyncio.FIRST_COMPLETED)
             if waiting in done:
-                if manager.get(row.id) is None:
+                if manager.closing:
+                    await ws.close(code=SHUTDOWN, message=b"shutdown")
+                elif manager.get(row.id) is None:
                     await ws.close(code=GONE, message=b"deleted")
                 else:
                     await ws.close(code=STARTED, message=b"started")

@@ -64,6 +64,14 @@ async def prompt(term) -> None:
             await asyncio.sleep(0.05)
 
 
+async def closed_with(ws: aiohttp.ClientWebSocketResponse) -> int:
+    """Reads until the server closes the socket; its close code."""
+    async with asyncio.timeout(10):
+        while (msg := await ws.receive()).type != aiohttp.WSMsgType.CLOSE:
+            pass
+    return msg.data
+
+
 async def test_copies_are_labelled_and_listed_for_the_template_edit_token(client, template):
     ada = await student_copy(client, template, "Ada%20L.")
     bob = await student_copy(client, template, "Bob")
@@ -113,8 +121,22 @@ async def test_watching_a_stopped_copy_shows_its_saved_screen_without_starting_i
     assert (await list_copies(client, template))["copies"][0]["running"] is False
 
     await manager.open(manager.get(copy))  # a student comes back
-    closed = await ws.receive()
-    assert closed.type == aiohttp.WSMsgType.CLOSE and ws.close_code == 1012  # reconnect: live
+    assert await closed_with(ws) == 1012  # reconnect: the watch goes live
+
+    again = await client.ws_connect(watch)  # live now; the kernel stops: 1001, reconnect
+    assert json.loads((await again.receive()).data)["type"] == "hello"
+    await manager.stop(copy)
+    assert await closed_with(again) == 1001
+
+
+async def test_a_server_shutdown_closes_the_watchers_of_stopped_copies(client, template):
+    manager = client.app[MANAGER]
+    copy = await student_copy(client, template, "Ada")
+    await manager.stop(copy)
+    ws = await client.ws_connect((await list_copies(client, template))["copies"][0]["watch_url"])
+    assert json.loads((await ws.receive()).data)["running"] is False
+    await manager.close()
+    assert await closed_with(ws) == 1001  # not left open until the shutdown timeout
 
 
 async def test_watchers_are_not_people_and_do_not_keep_a_copy_running(client, template):
