@@ -10,7 +10,7 @@ import weakref
 import jinja2
 from aiohttp import web
 
-from . import admin, errors, pages
+from . import admin, errors, pages, teacher
 from .assets import check_wasm, check_web
 from .config import Config
 from .db import Database, SessionRow
@@ -54,7 +54,7 @@ async def get_session(request: web.Request) -> web.Response:
         "template": row.template, "running": term is not None,
         "processes": term.nprocs if term else 0,
         "size": list(term.size) if term else None,
-        "clients": [c.info() for c in term.clients.values()] if term else [],
+        "clients": [c.info() for c in term.people()] if term else [],  # not watchers
     })  # fmt: skip
 
 
@@ -71,7 +71,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     manager = request.app[MANAGER]
     terms = list(manager.terminals.values())
-    clients = [c for t in terms for c in t.clients.values()]
+    clients = [c for t in terms for c in t.people()]  # the teacher page's watchers are not
     text = render(
         request.app[METRICS],
         stored=manager.db.count(),
@@ -95,6 +95,7 @@ ROUTES = [
     web.get("/healthz", healthz),
     web.get("/metrics", metrics),
     *admin.ROUTES,
+    *teacher.ROUTES,
 ]
 
 

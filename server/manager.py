@@ -65,6 +65,8 @@ class SessionManager:
         self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
         self._stopping: dict[str, asyncio.Task[None]] = {}
         self._deleting: set[str] = set()
+        self._waiting: dict[str, asyncio.Event] = {}  # see when_running
+        self.closing = False
         self._housekeeper: asyncio.Task[None] | None = None
         self._touched: dict[str, float] = {}  # session: monotonic time of its last touch
         self._last_sweep = -float("inf")
@@ -78,10 +80,10 @@ class SessionManager:
         return self.db.get(session_id)
 
     async def create(
-        self, template: SessionRow | None = None, cmd: str | None = None
+        self, template: SessionRow | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         await self._make_room(0)  # before the row exists: a refused create leaves nothing
-        row = self.db.create(template.id if template else None, cmd)
+        row = self.db.create(template.id if template else None, cmd, label)
         if template is not None:
             await self.homes.copy(template.id, row.id)
             self.db.touch(template.id)  # a template in use is not idle
@@ -125,8 +127,15 @@ class SessionManager:
         if row.cmd:
             self.db.clear_cmd(row.id)
         self.terminals[row.id] = term
+        if (started := self._waiting.pop(row.id, None)) is not None:
+            started.set()
         log.info("kernel started", extra={"kv": {"session": row.id}})
         return term
+
+    def when_running(self, session_id: str) -> asyncio.Event:
+        """Set when the session's kernel next starts (watchers of a stopped one wait on it;
+        watching never starts a kernel)."""
+        return self._waiting.setdefault(session_id, asyncio.Event())
 
     def can_open(self, session_id: str) -> bool:
         """Whether open() would succeed now (running already, or room can be made)."""
@@ -175,6 +184,8 @@ class SessionManager:
             await self.homes.delete(session_id)
             self.db.delete(session_id)
             self.db.record_deletion(session_id, reason)
+            if (waiting := self._waiting.pop(session_id, None)) is not None:
+                waiting.set()  # its watchers are told it is gone
         finally:
             self._deleting.discard(session_id)
         self._touched.pop(session_id, None)
@@ -233,6 +244,10 @@ class SessionManager:
     async def close(self, *also: Awaitable[object]) -> None:
         """Server shutdown: say goodbye to every client and stop every kernel, all at once
         (with `also`, the app's other goodbyes), then save and close the file trees."""
+        self.closing = True
+        for waiting in self._waiting.values():  # watchers of stopped sessions say goodbye too
+            waiting.set()
+        self._waiting.clear()
         if self._housekeeper is not None:
             self._housekeeper.cancel()
         stops = (self.stop(sid, "shutdown") for sid in list(self.terminals))

@@ -1,4 +1,5 @@
-"""HTML pages: the landing page, the full session page, the embed page and template copies.
+"""HTML pages: the landing page, the full session page, the embed page and template copies
+(labelled with the `name` of the template link, for the teacher page: server/teacher.py).
 
 Every page renders `config` (the page config of the contract) and `title` into a template of
 web/templates; the page's script reads `<script id="cowasm-config">`.
@@ -33,6 +34,11 @@ def session_urls(request: web.Request, row: SessionRow, role: str) -> dict[str, 
         "editUrl": f"{base}/s/{row.id}?token={row.edit_token}" if role == "writer" else None,
         "viewUrl": f"{base}/s/{row.id}?token={row.view_token}",
         "embedUrl": f"{base}/embed/{row.id}?token={token}",
+        # The share menu's other links: a read-only embed, a copy per student (a view token is
+        # enough to make copies), and the teacher page (the edit token: it lists the copies).
+        "embedViewUrl": f"{base}/embed/{row.id}?token={row.view_token}",
+        "templateUrl": f"{base}/embed/template/{row.id}?token={row.view_token}",
+        "teachUrl": f"{base}/teach/{row.id}?token={row.edit_token}" if role == "writer" else None,
     }
 
 
@@ -111,14 +117,18 @@ async def embed_template(request: web.Request) -> web.Response:
     template, _ = _authorize(request)
     cookie = f"cowasm_tpl_{template.id}"
     copy = _copy_from_cookie(request, cookie)
+    label = clean_label(request.query.get("name"))
     if copy is None:
         request.app[GUARD].check(request, template=True)
         try:
-            copy = await manager.create(template=template, cmd=request.query.get("cmd"))
+            copy = await manager.create(template=template, cmd=request.query.get("cmd"),
+                                        label=label)  # fmt: skip
         except SessionsFull as e:
             raise errors.full(str(e)) from e
     else:
         _openable(request, copy)
+        if label and label != copy.label:  # the course page now knows the student's name
+            manager.db.set_label(copy.id, label)
     role = "viewer" if request.query.get("readonly") in ("1", "true") else "writer"
     secure = is_https(request)
     if secure:
@@ -135,6 +145,12 @@ async def embed_template(request: web.Request) -> web.Response:
     if not secure:
         raise response
     return response
+
+
+def clean_label(name: str | None) -> str | None:
+    """A copy's label: the student's name as the template link gave it, printable, short."""
+    label = "".join(c for c in name or "" if c.isprintable()).strip()[:40]
+    return label or None
 
 
 def _copy_from_cookie(request: web.Request, cookie: str) -> SessionRow | None:

@@ -158,6 +158,7 @@ class Client:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stuck_since: float | None = None  # when it last started waiting on acks or a drain
     task: asyncio.Task[None] | None = None
+    watcher: bool = False  # the teacher page's peek: not a person, does not keep it running
 
     def info(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name, "color": self.color, "role": self.role}
@@ -275,11 +276,13 @@ class SharedTerminal:
         role: str,
         name: str | None,
         abort: Callable[[], None] = lambda: None,
+        watcher: bool = False,
     ) -> Client:
         name = (name or "").strip()[:40] or friendly_name()
-        client = Client(ws, role, name, self._color(), abort=abort)
+        client = Client(ws, role, name, self._color(), abort=abort, watcher=watcher)
         self.clients[client.id] = client
-        self.idle_since = None
+        if not watcher:
+            self.idle_since = None
         client.cursor = self.ring.replay_start()
         rows, cols = self.size
         hello = {"type": "hello", "role": role, "client": client.id, "session": self.id,
@@ -287,7 +290,9 @@ class SharedTerminal:
         client.control.append((client.cursor, json.dumps(hello)))
         if self.exit_status is not None:
             self._send_to(client, {"type": "exit", "status": self.exit_status}, self.ring.end)
-        self._broadcast_viewers()
+        if not watcher:
+            self._broadcast_viewers()
+        client.wake.set()  # its hello and replay
         client.task = asyncio.create_task(self._sender(client), name=f"term-send-{client.id}")
         return client
 
@@ -296,11 +301,12 @@ class SharedTerminal:
             return
         if client.task is not None:
             client.task.cancel()
-        if not self.clients:
+        if self.idle_since is None and not self.people():
             self.idle_since = time.monotonic()
         if client.size is not None:
             self._apply_size()
-        self._broadcast_viewers()
+        if not client.watcher:
+            self._broadcast_viewers()
 
     async def close_clients(self, reason: str, code: int = 1001, timeout: float = 2.0) -> None:
         """Say goodbye to everyone (1001: server shutting down; 4404: session deleted); a
@@ -382,8 +388,12 @@ class SharedTerminal:
             self.session.resize(*size)
         self.broadcast({"type": "size", "rows": size[0], "cols": size[1]})
 
+    def people(self) -> list[Client]:
+        """The clients that are someone using the session (watchers are not)."""
+        return [c for c in self.clients.values() if not c.watcher]
+
     def _broadcast_viewers(self) -> None:
-        self.broadcast({"type": "viewers", "clients": [c.info() for c in self.clients.values()]})
+        self.broadcast({"type": "viewers", "clients": [c.info() for c in self.people()]})
 
     def broadcast(self, message: dict[str, Any]) -> None:
         for client in self.clients.values():

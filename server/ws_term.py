@@ -11,6 +11,7 @@ from .keys import MANAGER, METRICS
 from .manager import SessionGone, SessionsFull
 from .security import check_origin, request_token
 from .terminal import Client, SharedTerminal
+from .watch import watch_ws
 
 log = logging.getLogger("cowasm.ws")
 
@@ -22,6 +23,8 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
+    if request.query.get("watch") == "1":  # the teacher page: never starts a kernel
+        return await watch_ws(request, row)
 
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     await ws.prepare(request)

@@ -10,6 +10,7 @@ const options = {
     { in: 'static/src/embed.js', out: 'embed' }, // terminal-only iframe page
     { in: 'static/src/landing.js', out: 'landing' }, // "New session" page
     { in: 'static/src/error.js', out: 'error' }, // error pages (bad link, full, ...)
+    { in: 'static/src/teacher.js', out: 'teacher' }, // a template's copies, for the teacher
     { in: 'static/styles/app.css', out: 'app' } // one stylesheet (with xterm.css) for every page
   ],
   outdir: 'static/dist',
