@@ -128,7 +128,7 @@ def _homes(app: web.Application, config: Config) -> Homes:
     except ImportError:
         log.warning("server.files unavailable: homes are plain directories")
         return HostDirHomes(config.data_dir)
-    store = FileTreeStore(config.data_dir)
+    store = FileTreeStore(config.data_dir, config.limits)
     app[FILES] = store
     app.router.add_get("/ws/files/{id}", files_ws)
     add_routes(app, store, authorize_files)

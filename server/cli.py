@@ -25,6 +25,7 @@ from aiohttp import web
 
 from . import logs
 from .config import POLICIES, Config, default_data_dir
+from .sessions.session import Limits
 
 log = logging.getLogger("cowasm.cli")
 ENV_PREFIX = "COWASM_SERVE_"
@@ -47,6 +48,22 @@ def duration(text: str) -> float:
         ) from None
     if value < 0 or value != value:
         raise argparse.ArgumentTypeError(f"{text!r} is not a duration of 0 or more")
+    return value
+
+
+SIZE_UNITS = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def size(text: str) -> int:
+    """Bytes from `65536`, `64K`, `512M` or `1G` (binary units)."""
+    text = text.strip().lower().removesuffix("b").removesuffix("i")
+    unit = SIZE_UNITS.get(text[-1:])
+    try:
+        value = int(float(text[:-1] if unit else text) * (unit or 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (bytes, or K, M, G)") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive size")
     return value
 
 
@@ -121,6 +138,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="delete a template copy unused this long (default 30d)",
     )
+    lim = Limits()
+    g = p.add_argument_group("limits of each session's machine")
+    g.add_argument("--memory-limit", type=size, default=lim.memory_bytes, metavar="SIZE",
+                   help="memory of one process (wasm linear memory; default 512M)")  # fmt: skip
+    g.add_argument("--max-processes", type=int, default=lim.processes, metavar="N",
+                   help="processes of one session; more forks fail with EAGAIN "
+                        "(default %(default)s)")  # fmt: skip
+    g.add_argument("--open-files", type=int, default=lim.open_files, metavar="N",
+                   help="open file descriptors of one process (default %(default)s)")  # fmt: skip
+    g.add_argument("--tmp-size", type=size, default=lim.tmp_bytes, metavar="SIZE",
+                   help="the in-memory /tmp (default 64M)")  # fmt: skip
+    g.add_argument("--home-size", type=size, default=lim.tree_bytes, metavar="SIZE",
+                   help="the shared home folder's files in all (default 256M)")  # fmt: skip
+    g.add_argument("--file-size", type=size, default=lim.file_bytes, metavar="SIZE",
+                   help="one file of the home folder (default 64M)")  # fmt: skip
     p.add_argument("--log-level", default="info",
                    choices=["debug", "info", "warning", "error"])  # fmt: skip
     return p
@@ -165,6 +197,13 @@ def parse_args(argv: list[str] | None, environ: dict[str, str] | None = None) ->
     check(a.idle_timeout > 0, "--idle-timeout", "must be positive")
     check(a.create_rate > 0, "--create-rate", "must be positive")
     check(a.create_burst >= 1, "--create-burst", "must be 1 or more")
+    check(a.max_processes >= 1, "--max-processes", "must be 1 or more")
+    check(a.open_files >= 16, "--open-files", "must be 16 or more")
+    check(a.memory_limit >= 16 << 20, "--memory-limit", "must be 16M or more")
+    check(a.file_size <= a.home_size, "--file-size", "must not exceed --home-size")
+    limits = Limits(memory_bytes=a.memory_limit, processes=a.max_processes,
+                    open_files=a.open_files, tmp_bytes=a.tmp_size, tree_bytes=a.home_size,
+                    file_bytes=a.file_size)  # fmt: skip
     if a.admin_token is not None:
         check(len(a.admin_token) >= MIN_ADMIN_TOKEN, "--admin-token",
               f"must be at least {MIN_ADMIN_TOKEN} characters")  # fmt: skip
@@ -176,7 +215,7 @@ def parse_args(argv: list[str] | None, environ: dict[str, str] | None = None) ->
                   admin_token=a.admin_token, create_policy=a.create_policy,
                   create_rate=a.create_rate, create_burst=a.create_burst,
                   trusted_proxies=a.trusted_proxies, session_ttl=a.session_ttl,
-                  copy_ttl=a.copy_ttl)  # fmt: skip
+                  copy_ttl=a.copy_ttl, limits=limits)  # fmt: skip
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 from .assets import web_dir
+from .sessions.session import Limits
 
 POLICIES = ("open", "templates", "token")  # --create-policy, see server.policy
 WEB_DIR = web_dir()  # the wheel's copy or the repository's web/
@@ -37,6 +38,7 @@ class Config:
     copy_ttl: float = 30 * 86400.0  # the same for template copies
     retention_interval: float = 300.0  # seconds between expiry sweeps
     touch_interval: float = 60.0  # how often a watched session's last_active is refreshed
+    limits: Limits = field(default_factory=Limits)  # each session's machine (--memory-limit ...)
     # Shared terminal tuning (see server.terminal).
     scrollback_bytes: int = 512 << 10  # replayed to late joiners and resynced clients
     ack_window: int = 1 << 20  # un-acked bytes after which a client is paused

@@ -20,6 +20,7 @@ from .config import Config
 from .db import Database, SessionRow
 from .homes import Homes
 from .metrics import Metrics
+from .sessions.session import Limits
 from .sessions.vfs.base import Backend
 from .terminal import SessionFactory, SharedTerminal
 
@@ -38,11 +39,12 @@ class SessionGone(Exception):
     """The session was deleted while it was being opened."""
 
 
-def kernel_factory(home: Backend) -> SessionFactory:
+def kernel_factory(home: Backend, limits: Limits) -> SessionFactory:
     from .sessions.session import Session, SessionConfig
 
     def make(rows, cols, on_output, on_exit):  # type: ignore[no-untyped-def]
-        return Session(SessionConfig(rows=rows, cols=cols), home, on_output, on_exit)
+        config = SessionConfig(limits=limits, rows=rows, cols=cols)
+        return Session(config, home, on_output, on_exit)
 
     return make
 
@@ -54,7 +56,7 @@ class SessionManager:
         db: Database,
         homes: Homes,
         metrics: Metrics,
-        kernel: Callable[[Backend], SessionFactory] = kernel_factory,
+        kernel: Callable[[Backend, Limits], SessionFactory] = kernel_factory,
     ) -> None:
         self.config = config
         self.db = db
@@ -114,7 +116,7 @@ class SessionManager:
         cfg = self.config
         term = SharedTerminal(
             row.id,
-            self._kernel(home),
+            self._kernel(home, cfg.limits),
             scrollback_bytes=cfg.scrollback_bytes,
             ack_window=cfg.ack_window,
             stall_timeout=cfg.stall_timeout,

@@ -367,3 +367,22 @@ async def test_run_refuses_what_is_not_a_runnable_home_file(app_client, session)
     await writer.type("echo r$((2+3))\r")
     await writer.expect(b"r5")
     assert b"python3" not in writer.output and b"pwned" not in writer.output
+
+
+async def test_the_servers_limit_flags_bound_each_sessions_machine(aiohttp_client, tmp_path):
+    from server.cli import parse_args
+
+    flags = ["--data-dir", str(tmp_path), "--tmp-size", "1M", "--file-size", "256K"]
+    config = parse_args(flags, environ={"COWASM_SERVE_MAX_PROCESSES": "40"})
+    assert config.limits.processes == 40
+    client = await aiohttp_client(make_app(config))
+    session = await new_session(client)
+    term = await connect(client, session, session["edit"])
+    await prompt(term)
+    await term.type("head -c 2000000 /dev/zero > /tmp/big; echo tmp$((6*7)) $?\r")
+    await term.expect(b"tmp42 1")
+    await term.type("head -c 300000 /dev/zero | tr '\\0' a > big.txt; echo home$((6*7)) $?\r")
+    await term.expect(b"home42 1")
+    await term.type("head -c 200000 /dev/zero | tr '\\0' a > ok.txt; wc -c < ok.txt\r")
+    await term.expect(b"200000")
+    assert b"No space left" in term.output and b"too large" in term.output
