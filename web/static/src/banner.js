@@ -35,9 +35,10 @@ export function bindBanner (host, term) {
       return
     }
     if (state.state === 'closed') {
+      const why = state.code === 1013 ? 'The server is busy.' : 'Connection lost.'
       const tick = () => {
         const s = Math.max(0, Math.ceil((state.retryAt - Date.now()) / 1000))
-        title.textContent = `Connection lost. Reconnecting in ${s} s…`
+        title.textContent = `${why} Reconnecting in ${s} s…`
       }
       tick()
       ticker = setInterval(tick, 500)

@@ -74,6 +74,7 @@ store.provider.on('closed', ({ code }) => { // 44xx: the provider does not recon
 })
 const term = makeTerminal($('.term-host'), config, theme)
 let me = { name: '', color: '#7aa2f7' }
+let people = []
 const presence = new Presence($('.presence'), {
   onRename (name) {
     rememberName(name)
@@ -95,6 +96,8 @@ term.addEventListener('hello', (e) => {
   setAwarenessUser(store.awareness, me.name, me.color)
 })
 term.addEventListener('viewers', (e) => {
+  people = e.detail.clients
+  showSize()
   presence.update(e.detail.clients)
   const mine = e.detail.clients.find((c) => c.id === me.client)
   if (mine && mine.name !== me.name) { // the server may adjust our name
@@ -103,8 +106,14 @@ term.addEventListener('viewers', (e) => {
   }
 })
 term.addEventListener('notice', (e) => toast(e.detail.message))
-term.addEventListener('size', (e) => { $('.term-size').textContent = `${e.detail.cols}×${e.detail.rows}` })
-term.addEventListener('hello', (e) => { $('.term-size').textContent = `${e.detail.cols}×${e.detail.rows}` })
+// The size, and whose window sets it when that is not ours (the size rule: who typed last).
+function showSize () {
+  const { cols, rows } = term.term
+  const by = term.sizeBy && term.sizeBy !== me.client && people.find((c) => c.id === term.sizeBy)
+  $('.term-size').textContent = `${cols}×${rows}` + (by ? ` · ${by.name}'s window` : '')
+}
+term.addEventListener('size', showSize)
+term.addEventListener('hello', showSize)
 term.connect()
 term.focus()
 
