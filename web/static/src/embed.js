@@ -29,7 +29,10 @@ term.addEventListener('hello', () => {
 term.addEventListener('exit', (e) => post({ type: 'cowasm:exit', status: e.detail.status }))
 term.addEventListener('status', (e) => {
   showStatus(document.querySelector('.status-dot'), 'terminal', e.detail.state)
-  if (e.detail.state === 'failed') showGone(document.querySelector('.embed-bar .badge'), e.detail)
+  if (e.detail.state !== 'failed') return
+  const bar = document.querySelector('.embed-bar')
+  if (!bar.querySelector('.badge')) bar.querySelector('.embed-title').insertAdjacentHTML('afterend', '<span class="badge"></span>')
+  showGone(bar.querySelector('.badge'), e.detail)
 })
 
 window.addEventListener('message', (ev) => {
