@@ -224,6 +224,24 @@ async def test_a_deleted_session_says_so_and_is_read_only(server, session, pages
     assert await page.locator(".term-banner [data-act=retry]").is_hidden()
 
 
+async def test_a_session_deleted_while_the_page_was_away_says_so(server, session, pages) -> None:
+    page = await pages.open(session["edit_url"])
+    await ready(page)
+    await page.evaluate(f"{TERM}.close()")  # away (a laptop asleep)
+    token = session["edit_url"].rsplit("token=", 1)[1]
+    async with aiohttp.ClientSession() as http:
+        url = server.make_url(f"/api/sessions/{session['id']}")
+        await http.delete(url, headers={"Authorization": f"Bearer {token}"})
+    await page.evaluate(f"{TERM}.connect()")  # refused with 403 at the upgrade
+    banner = page.locator(".term-banner")
+    await banner.wait_for(state="visible")
+    await page.wait_for_function(
+        "document.querySelector('.term-banner').innerText.includes('no longer exists')"
+    )
+    assert await page.inner_text(".topbar .badge") == "GONE"
+    assert await page.evaluate(f"{TERM}.fatal.code") == 403
+
+
 async def test_a_2_mib_paste_is_counted_exactly(session, pages) -> None:
     page = await pages.open(session["edit_url"])
     await ready(page)

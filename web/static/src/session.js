@@ -25,7 +25,7 @@ export function makeTerminal (host, config, theme) {
 /** After a fatal close: the page says why and takes no more input (badge, panes). */
 export function showGone (badge, detail) {
   if (!badge) return
-  badge.textContent = detail.code === 4404 ? 'Deleted' : 'No access'
+  badge.textContent = { 4404: 'Deleted', 403: 'Gone' }[detail.code] ?? 'No access'
   badge.className = 'badge role-gone'
   badge.title = detail.message
 }

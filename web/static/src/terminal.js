@@ -21,7 +21,8 @@ export const FATAL_CLOSES = {
   4404: 'This session was deleted.',
   4403: 'This link no longer gives access to the session.',
   4401: 'This link is not valid: the server refused its token.',
-  1008: 'The server refused this connection.'
+  1008: 'The server refused this connection.',
+  403: 'This session no longer exists, or this link no longer gives access to it.'
 }
 
 const ANSI_DARK = {
@@ -116,7 +117,9 @@ export class TerminalClient extends EventTarget {
     this.ws = ws
     this.emit('status', { state: 'connecting' })
 
+    let opened = false
     ws.onopen = () => {
+      opened = true
       this.backoff = BACKOFF_MIN_MS
       this.unacked = 0
       this.sentSize = ''
@@ -138,19 +141,33 @@ export class TerminalClient extends EventTarget {
       if (gen !== this.gen) return
       this.live = false
       clearTimeout(this.ackTimer)
-      if (this.stopped) return
-      const message = FATAL_CLOSES[ev.code]
-      if (message) {
-        this.fatal = { code: ev.code, message }
-        this.term.options.disableStdin = true
-        this.emit('status', { state: 'failed', code: ev.code, message })
-        return
-      }
+      if (this.stopped || this.fatal) return
+      if (FATAL_CLOSES[ev.code]) return this.fail(ev.code)
+      if (!opened) this.probe()
       const delay = this.backoff * (0.75 + Math.random() / 2)
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS)
       this.retryTimer = setTimeout(() => { if (gen === this.gen && !this.stopped) this.connect() }, delay)
       this.emit('status', { state: 'closed', code: ev.code, retryAt: Date.now() + delay })
     }
+  }
+
+  /** The server closed for good: say why, take no more input, never reconnect. */
+  fail (code) {
+    const message = FATAL_CLOSES[code]
+    this.fatal = { code, message }
+    clearTimeout(this.retryTimer)
+    this.term.options.disableStdin = true
+    this.ws?.close()
+    this.emit('status', { state: 'failed', code, message })
+  }
+
+  /** A WebSocket refused at its upgrade shows no HTTP status: ask for the same URL over HTTP.
+   * 403 means the session is gone (deleted while we were away) or the token is no longer good. */
+  async probe () {
+    try {
+      const resp = await fetch(this.url.replace(/^ws/, 'http'), { cache: 'no-store' })
+      if (resp.status === 403 && !this.fatal && !this.stopped) this.fail(403)
+    } catch {} // the network is down: keep retrying
   }
 
   /** Reconnects at once instead of waiting for the next retry. */
