@@ -92,8 +92,7 @@ export class TerminalClient extends EventTarget {
     // Output that arrives before is kept in its buffer and drawn then.
     this.opened = fontsLoaded().then(() => {
       this.term.open(container)
-      this.fitAddon.fit()
-      this.fit()
+      this.fit() // fills the box, or (after hello) proposes its size and keeps the server's
     })
 
     this.term.onData((data) => this.sendKeys(this.encoder.encode(data)))
