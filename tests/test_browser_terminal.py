@@ -29,9 +29,11 @@ from tests.test_browser import (  # noqa: F401 (browser, pages, server, session:
 
 TERM = "window.cowasm.term"
 
-# Per cell of one terminal row: how many pixels in the lower half of the cell are much
-# brighter than the (dark theme's) background, from a PNG screenshot of that row.
+# Per cell of one terminal row: how many pixels in the lower half of the cell are far from the
+# terminal's background colour, from a PNG screenshot of that row.
 LOWER_HALF_INK = """async ([png, cellW, cols]) => {
+  const bg = window.cowasm.term.term.options.theme.background
+    .match(/\\w\\w/g).map(h => parseInt(h, 16))
   const img = new Image(); img.src = 'data:image/png;base64,' + png; await img.decode()
   const c = document.createElement('canvas'); c.width = img.width; c.height = img.height
   const g = c.getContext('2d'); g.drawImage(img, 0, 0)
@@ -41,7 +43,8 @@ LOWER_HALF_INK = """async ([png, cellW, cols]) => {
     for (let y = Math.floor(c.height / 2); y < c.height; y++)
       for (let x = Math.round(col * cellW); x < Math.round((col + 1) * cellW); x++) {
         const i = 4 * (y * c.width + x)
-        if (d[i] + d[i + 1] + d[i + 2] > 3 * 110) n++
+        const far = Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2])
+        if (far > 240) n++
       }
     ink.push(n)
   }
