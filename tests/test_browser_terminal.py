@@ -159,6 +159,9 @@ async def test_phone_shows_one_pane_at_a_time_with_tabs(session, pages) -> None:
     await type_in_terminal(page, "echo p$((6*7))")
     await wait_for_terminal_text(page, "p42")
 
+    await page.evaluate("localStorage.setItem('cowasm-hidden-panes', '[\"tree\"]')")
+    await page.reload()  # hidden on a wide screen: a phone's tab still shows it
+    await ready(page)
     await page.click(".tab[data-tab=tree]")
     assert await page.locator(".tree-pane").is_visible()
     assert await page.locator(".term-pane").is_hidden()
