@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import random
@@ -149,7 +150,8 @@ class Client:
     color: str
     id: str = field(default_factory=lambda: secrets.token_hex(4))
     abort: Callable[[], None] = lambda: None  # cuts the connection without a goodbye
-    size: tuple[int, int] | None = None  # what this writer asked for
+    size: tuple[int, int] | None = None  # what this writer's window can show
+    typed: int = 0  # when this writer last typed or ran (a SharedTerminal tick; 0: never)
     cursor: int = 0  # next stream position to send
     sent: int = 0  # bytes sent (for acks; resyncs skip positions, not sent bytes)
     acked: int = 0
@@ -184,6 +186,8 @@ class SharedTerminal:
         self.ring = Scrollback(scrollback_bytes)
         self.clients: dict[str, Client] = {}
         self.size = (DEFAULT_ROWS, DEFAULT_COLS)
+        self.size_by: str | None = None  # the writer whose window sets the size
+        self._ticks = itertools.count(1)  # orders writers' typing (the size rule)
         self.session: KernelSession | None = None
         self.exit_status: int | None = None  # set while the shell has exited
         self.idle_since: float | None = time.monotonic()  # None while someone is attached
@@ -327,6 +331,7 @@ class SharedTerminal:
         """Keystrokes from a client; viewers' are dropped. Enter after `exit` restarts."""
         if client.role != "writer":
             return
+        self._typed(client)
         if self.exit_status is not None or self.session is None:
             if b"\r" in data or b"\n" in data:
                 await self.restart()
@@ -339,6 +344,7 @@ class SharedTerminal:
         if client.role != "writer":
             return "viewers cannot run files"
         command = run_command(path)
+        self._typed(client)
         if self.exit_status is not None or self.session is None:
             await self.restart(type_first=command)  # the shell had exited: a new one runs it
         elif not self.session.type_command(command):
@@ -365,6 +371,11 @@ class SharedTerminal:
         client.size = (min(max(rows, MIN_SIZE), MAX_ROWS), min(max(cols, MIN_SIZE), MAX_COLS))
         self._apply_size()
 
+    def _typed(self, client: Client) -> None:
+        client.typed = next(self._ticks)
+        if client.id != self.size_by and client.size is not None:
+            self._apply_size()  # the size follows whoever typed last
+
     def rename(self, client: Client, name: str) -> None:
         client.name = name.strip()[:40] or client.name
         self._broadcast_viewers()
@@ -375,18 +386,22 @@ class SharedTerminal:
         client.wake.set()
 
     def _apply_size(self) -> None:
-        """Size rule: the smallest rows and the smallest cols among writers that sent a size;
-        unchanged when none has (viewers never shrink the terminal)."""
-        sizes = [c.size for c in self.clients.values() if c.size is not None]
-        if not sizes:
+        """Size rule: the window of the writer who typed (or ran) last among the writers that
+        sent a size; before anyone typed, the earliest of them. Unchanged when none has
+        (viewers never size the terminal); the others' pages letterbox it."""
+        sized = [c for c in self.clients.values() if c.size is not None]
+        leader = max(sized, key=lambda c: c.typed, default=None)  # ties: the first attached
+        if leader is None or leader.size is None:
             return
-        size = (min(r for r, _ in sizes), min(c for _, c in sizes))
-        if size == self.size:
+        size, by = leader.size, leader.id
+        if (size, by) == (self.size, self.size_by):
             return
-        self.size = size
-        if self.session is not None and self.exit_status is None:
-            self.session.resize(*size)
-        self.broadcast({"type": "size", "rows": size[0], "cols": size[1]})
+        self.size_by = by
+        if size != self.size:
+            self.size = size
+            if self.session is not None and self.exit_status is None:
+                self.session.resize(*size)
+        self.broadcast({"type": "size", "rows": size[0], "cols": size[1], "by": by})
 
     def people(self) -> list[Client]:
         """The clients that are someone using the session (watchers are not)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -65,7 +66,7 @@ async def _control(term: SharedTerminal, client: Client, text: str) -> None:
         if kind == "ack":
             term.ack(client, int(msg["bytes"]))
         elif kind == "resize":
-            term.resize(client, int(msg["rows"]), int(msg["cols"]))
+            term.resize(client, _dimension(msg, "rows"), _dimension(msg, "cols"))
         elif kind == "name":
             term.rename(client, str(msg["name"]))
         elif kind == "run":
@@ -75,3 +76,11 @@ async def _control(term: SharedTerminal, client: Client, text: str) -> None:
             raise ValueError(f"unknown type {kind!r}")
     except (ValueError, KeyError, TypeError) as e:
         await client.ws.send_json({"type": "error", "message": f"bad message: {e}"})
+
+
+def _dimension(msg: dict[str, Any], key: str) -> int:
+    """A resize's rows or cols: a JSON integer (the terminal clamps it to its range)."""
+    value = msg.get(key)
+    if type(value) is not int:  # not bool (an int subclass), float or string
+        raise ValueError(f"resize needs integer rows and cols, got {key}={value!r}")
+    return value

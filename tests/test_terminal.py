@@ -131,14 +131,46 @@ async def test_a_viewer_cannot_type_or_resize(app_client, session):
         assert not any(m["type"] == "size" for m in t.messages)
 
 
-async def test_size_is_the_smallest_among_writers(app_client, session):
+def sizes(t: Term) -> list[tuple[int, int]]:
+    return [(m["rows"], m["cols"]) for m in t.messages if m["type"] == "size"]
+
+
+async def test_size_follows_the_writer_who_typed_last(app_client, session):
     a = await connect(app_client, session, session["edit"])
     b = await connect(app_client, session, session["edit"])
+    await prompt(a)
     await a.ws.send_json({"type": "resize", "rows": 30, "cols": 100})
     await b.ws.send_json({"type": "resize", "rows": 40, "cols": 90})
-    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 90} in a.messages)
-    await b.ws.close()  # the narrow writer leaves: the terminal grows back
-    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 100} in a.messages)
+    await a.pump_until(lambda: (30, 100) in sizes(a))  # nobody typed yet: the first writer's
+    await b.type("echo b$((1+1))\r")
+    await a.pump_until(lambda: (40, 90) in sizes(a))  # b typed last: b's window
+    await a.type("echo a$((2+2))\r")
+    await a.pump_until(lambda: sizes(a)[-1] == (30, 100))
+    last = a.messages[-1] if a.messages[-1]["type"] == "size" else None
+    assert last is None or last["by"] == a.hello()["client"]
+    await b.type("echo b$((3+3))\r")
+    await a.pump_until(lambda: sizes(a)[-1] == (40, 90))
+    await b.ws.close()  # the last typist leaves: the most recently active one remains
+    await a.pump_until(lambda: sizes(a)[-1] == (30, 100))
+    await a.type("echo a$((4+4))\r")
+    await a.expect(b"a8")
+    await a.type("stty size\r")
+    await a.expect(b"30 100")
+
+
+async def test_resize_needs_integers_and_is_clamped(app_client, session):
+    a = await connect(app_client, session, session["edit"])
+    for bad in ('{"type": "resize"}', '{"type": "resize", "rows": 30}',
+                '{"type": "resize", "rows": "30", "cols": 100}',
+                '{"type": "resize", "rows": 30.5, "cols": 100}',
+                '{"type": "resize", "rows": true, "cols": 100}'):  # fmt: skip
+        await a.ws.send_str(bad)
+        error = await a.expect_message("error")
+        assert "integer rows and cols" in error["message"]
+        a.messages.clear()
+    await a.ws.send_json({"type": "resize", "rows": 10**9, "cols": -4})
+    assert (await a.expect_message("size"))["rows"] == 500
+    assert sizes(a) == [(500, 2)]
 
 
 async def test_reconnect_replays_the_scrollback_first(app_client, session):

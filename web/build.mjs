@@ -22,6 +22,8 @@ const options = {
   sourcemap: false,
   legalComments: 'linked', // third-party licence headers go to *.LEGAL.txt next to the bundles
   chunkNames: 'chunks/[name]-[hash]',
+  assetNames: 'fonts/[name]-[hash]',
+  loader: { '.woff2': 'file', '.woff': 'file' }, // the terminal font's files (app.css's @font-face)
   logLevel: 'info'
 }
 
