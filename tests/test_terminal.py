@@ -91,6 +91,16 @@ async def connect(app_client, session, token: str, name: str = "") -> Term:
     return term
 
 
+async def blocked_reading_the_terminal(app_client, session, exe: str) -> None:
+    """Waits until `exe` sleeps in its read of the terminal. A Ctrl-C typed while python is
+    still on its way from writing input()'s prompt to reading runs its handler before the read,
+    which then sleeps (native Python has the same window, only far shorter)."""
+    tty = app_client.server.app[MANAGER].terminals[session["id"]].session.machine.tty
+    async with asyncio.timeout(TIMEOUT):
+        while not any(p.exe == exe for p in tty.waiting):
+            await asyncio.sleep(0.01)
+
+
 async def prompt(term: Term) -> None:
     await term.expect(b"$ ")
 
@@ -363,6 +373,7 @@ async def test_run_types_the_command_at_the_prompt(app_client, session):
     await writer.expect(b"ready")
     await writer.ws.send_json({"type": "run", "path": "my prog.py"})
     assert "Ctrl-C" in (await writer.expect_message("notice"))["message"]
+    await blocked_reading_the_terminal(app_client, session, "/bin/python3")
     await writer.type("\x03")
     await writer.pump_until(lambda: writer.output.endswith(b"Interrupt\r\n\r\n/home/user$ "))
     await writer.ws.send_json({"type": "run", "path": "my prog.py"})
