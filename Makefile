@@ -23,9 +23,11 @@ lint: $(STAMP)
 	.venv/bin/ruff check server tests bench
 	.venv/bin/ruff format --check server tests bench
 
-# Python environment: the package, editable, with test and dev extras.
-$(STAMP): pyproject.toml
-	test -x $(PY) || python3 -m venv .venv
+# Python environment: the package, editable, with test and dev extras. A half-made .venv (no
+# python, or no pip: python3-venv was missing when it was made) is made again.
+$(STAMP): pyproject.toml setup.py
+	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf .venv && python3 -m venv .venv; } \
+	  || { rm -rf .venv; echo "python3 -m venv failed: apt-get install python3-venv" >&2; exit 1; }
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test,dev]'
 	touch $@
@@ -41,6 +43,7 @@ wasm: $(STAMP)
 
 # The page's bundle (xterm.js, yjs, CodeMirror) from npm, built with esbuild.
 $(WEB): web/package.json web/package-lock.json $(wildcard web/static/src/*)
+	@command -v npm >/dev/null || { echo "the web bundle needs npm: apt-get install npm" >&2; exit 1; }
 	npm --prefix web ci --no-audit --no-fund --silent
 	npm --prefix web run build
 	touch $@

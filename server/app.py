@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import weakref
 
 import jinja2
 from aiohttp import web
 
-from . import pages
+from . import admin, errors, pages, teacher
+from .assets import check_wasm, check_web
 from .config import Config
 from .db import Database, SessionRow
 from .homes import FileTreeHomes, Homes, HostDirHomes
 from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
 from .manager import SessionManager, SessionsFull, kernel_factory
 from .metrics import Metrics, render
+from .policy import GUARD, CreationGuard
 from .security import check_origin, request_token, security_headers
+from .sessions import system
 from .ws_term import term_ws
 
 log = logging.getLogger("cowasm.app")
-
-# Used when web/templates lacks a page, so that the server is usable on its own.
-FALLBACK_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{{ title }}</title>
-<link rel="stylesheet" href="/static/dist/app.css"></head><body>
-<script id="cowasm-config" type="application/json">{{ config|tojson }}</script>
-<div id="app"></div><script type="module" src="/static/dist/app.js"></script></body></html>"""
+FILE_SOCKETS = web.AppKey("file_sockets", weakref.WeakSet)  # closed first at shutdown
 
 
 def _edit_row(request: web.Request) -> SessionRow:
@@ -34,10 +35,11 @@ def _edit_row(request: web.Request) -> SessionRow:
 
 
 async def create_session(request: web.Request) -> web.Response:
+    request.app[GUARD].check(request, template=False)
     try:
         row = await request.app[MANAGER].create()
     except SessionsFull as e:
-        raise web.HTTPServiceUnavailable(text=str(e)) from e
+        raise errors.full(str(e)) from e
     urls = pages.session_urls(request, row, "writer")
     body = {"id": row.id, "edit_url": urls["editUrl"], "view_url": urls["viewUrl"],
             "embed_url": urls["embedUrl"]}  # fmt: skip
@@ -52,7 +54,7 @@ async def get_session(request: web.Request) -> web.Response:
         "template": row.template, "running": term is not None,
         "processes": term.nprocs if term else 0,
         "size": list(term.size) if term else None,
-        "clients": [c.info() for c in term.clients.values()] if term else [],
+        "clients": [c.info() for c in term.people()] if term else [],  # not watchers
     })  # fmt: skip
 
 
@@ -69,7 +71,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     manager = request.app[MANAGER]
     terms = list(manager.terminals.values())
-    clients = [c for t in terms for c in t.clients.values()]
+    clients = [c for t in terms for c in t.people()]  # the teacher page's watchers are not
     text = render(
         request.app[METRICS],
         stored=manager.db.count(),
@@ -92,6 +94,8 @@ ROUTES = [
     web.get("/ws/term/{id}", term_ws),
     web.get("/healthz", healthz),
     web.get("/metrics", metrics),
+    *admin.ROUTES,
+    *teacher.ROUTES,
 ]
 
 
@@ -105,6 +109,7 @@ async def files_ws(request: web.Request) -> web.StreamResponse:
     tree = await request.app[FILES].open(row.id)
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=80 << 20)
     await ws.prepare(request)
+    request.app[FILE_SOCKETS].add(ws)
     return await tree.handle_ws(request, ws, readonly=role != "writer")
 
 
@@ -123,29 +128,32 @@ def _homes(app: web.Application, config: Config) -> Homes:
     except ImportError:
         log.warning("server.files unavailable: homes are plain directories")
         return HostDirHomes(config.data_dir)
-    store = FileTreeStore(config.data_dir)
+    store = FileTreeStore(config.data_dir, config.limits)
     app[FILES] = store
     app.router.add_get("/ws/files/{id}", files_ws)
     add_routes(app, store, authorize_files)
     return FileTreeHomes(store)
 
 
+async def _goodbye(ws: web.WebSocketResponse) -> None:
+    with contextlib.suppress(TimeoutError, ConnectionError, RuntimeError):
+        await asyncio.wait_for(ws.close(code=1001, message=b"shutdown"), 0.5)
+
+
 def make_app(config: Config) -> web.Application:
-    app = web.Application(middlewares=[security_headers])
+    check_web(config.static_dir, config.templates_dir)  # refuse to serve a page without its JS
+    check_wasm(system.DIST)  # or sessions whose shell cannot start
+    app = web.Application(middlewares=[security_headers, errors.error_pages])
     config.data_dir.mkdir(parents=True, exist_ok=True)
     db = Database(config.db_path)
     homes = _homes(app, config)
     metrics_ = Metrics()
     manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory)
     app[CONFIG], app[METRICS], app[MANAGER] = config, metrics_, manager
+    app[GUARD], app[FILE_SOCKETS] = CreationGuard(config), weakref.WeakSet()
     app[TEMPLATES] = jinja2.Environment(
-        loader=jinja2.ChoiceLoader([
-            jinja2.FileSystemLoader(config.templates_dir),
-            jinja2.DictLoader({n: FALLBACK_PAGE for n in ("index.html", "session.html",
-                                                          "embed.html")}),
-        ]),
-        autoescape=True,
-    )  # fmt: skip
+        loader=jinja2.FileSystemLoader(config.templates_dir), autoescape=True
+    )
     app.router.add_routes(ROUTES)
     if config.static_dir.is_dir():
         app.router.add_static("/static", config.static_dir)
@@ -154,7 +162,10 @@ def make_app(config: Config) -> web.Application:
         manager.start_housekeeping()
 
     async def on_shutdown(app: web.Application) -> None:
-        await manager.close()  # says goodbye to clients, stops kernels, saves files
+        # Goodbyes to terminal and file tree clients and kernel stops run at once, each
+        # bounded, so that SIGTERM with open tabs exits in well under 2 s.
+        files = [_goodbye(ws) for ws in list(app[FILE_SOCKETS])]
+        await manager.close(*files)
 
     async def on_cleanup(app: web.Application) -> None:
         db.close()

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import platformdirs
 
-WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+from .assets import web_dir
+from .sessions.session import Limits
+
+POLICIES = ("open", "templates", "token")  # --create-policy, see server.policy
+WEB_DIR = web_dir()  # the wheel's copy or the repository's web/
 
 
 def default_data_dir() -> Path:
@@ -24,6 +28,17 @@ class Config:
     max_sessions: int = 50  # running kernels; idle ones are stopped to make room
     idle_timeout: float = 900.0  # seconds without any client before a kernel is stopped
     log_level: str = "info"
+    # Exposure (docs/deploy.md, "On the public internet").
+    admin_token: str | None = None  # Bearer token of the admin API and of guarded creation
+    create_policy: str = "open"  # open | templates | token (see server.policy)
+    create_rate: float = 1.0  # creations per second per client address, refilled
+    create_burst: int = 60  # creations a client address may make at once
+    trusted_proxies: tuple[str, ...] = ()  # networks whose X-Forwarded-For is believed
+    session_ttl: float = 90 * 86400.0  # seconds idle before a session is deleted; 0 = never
+    copy_ttl: float = 30 * 86400.0  # the same for template copies
+    retention_interval: float = 300.0  # seconds between expiry sweeps
+    touch_interval: float = 60.0  # how often a watched session's last_active is refreshed
+    limits: Limits = field(default_factory=Limits)  # each session's machine (--memory-limit ...)
     # Shared terminal tuning (see server.terminal).
     scrollback_bytes: int = 512 << 10  # replayed to late joiners and resynced clients
     ack_window: int = 1 << 20  # un-acked bytes after which a client is paused

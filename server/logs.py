@@ -6,17 +6,29 @@ Callers add fields with `extra={"kv": {...}}`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
+# A value with any of these is quoted; control characters (a traceback's newlines, a hostile
+# session name's escape sequences) are escaped, so an event is always exactly one line.
+_QUOTE = re.compile(r'[\s"=\\\x00-\x1f\x7f]')
+_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(ch: re.Match[str]) -> str:
+    c = ch.group()
+    return _ESCAPES.get(c) or f"\\x{ord(c):02x}"
+
 
 def _value(v: object) -> str:
     s = str(v)
-    if s == "" or any(ch in s for ch in ' "='):
-        return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return s
+    if s and not _QUOTE.search(s):
+        return s
+    return '"' + _ESCAPE.sub(_escape, s) + '"'
 
 
 class LogfmtFormatter(logging.Formatter):

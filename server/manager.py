@@ -4,26 +4,31 @@ It decides which sessions have a running kernel: a session's shell starts when i
 and whenever it is opened while stopped; a session nobody has watched for `idle_timeout` is
 stopped (its files stay); at most `max_sessions` kernels run, the longest-idle unwatched one
 making room for a new one. Template copies are new sessions whose files start as a copy of
-another session's and whose `cmd` is typed at their first start.
+another session's and whose `cmd` is typed at their first start. Sessions unused for
+`session_ttl` (copies: `copy_ttl`) are deleted, unless someone is attached; last_active is
+refreshed every `touch_interval` while someone is.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from .config import Config
 from .db import Database, SessionRow
 from .homes import Homes
 from .metrics import Metrics
+from .sessions.session import Limits
 from .sessions.vfs.base import Backend
 from .terminal import SessionFactory, SharedTerminal
 
 log = logging.getLogger("cowasm.manager")
 SAVED_SCROLLBACK = 64 << 10  # output kept across a kernel stop or a server restart
+GOODBYE_TIMEOUT = 0.5  # seconds a client may take to answer the close at shutdown
+EXPIRE_BATCH = 100  # sessions deleted per retention sweep at most (the next sweep goes on)
+DELETIONS_KEPT = 365 * 86400.0  # seconds a deleted id is still reported as deleted
 
 
 class SessionsFull(Exception):
@@ -34,11 +39,12 @@ class SessionGone(Exception):
     """The session was deleted while it was being opened."""
 
 
-def kernel_factory(home: Backend) -> SessionFactory:
+def kernel_factory(home: Backend, limits: Limits) -> SessionFactory:
     from .sessions.session import Session, SessionConfig
 
     def make(rows, cols, on_output, on_exit):  # type: ignore[no-untyped-def]
-        return Session(SessionConfig(rows=rows, cols=cols), home, on_output, on_exit)
+        config = SessionConfig(limits=limits, rows=rows, cols=cols)
+        return Session(config, home, on_output, on_exit)
 
     return make
 
@@ -50,7 +56,7 @@ class SessionManager:
         db: Database,
         homes: Homes,
         metrics: Metrics,
-        kernel: Callable[[Backend], SessionFactory] = kernel_factory,
+        kernel: Callable[[Backend, Limits], SessionFactory] = kernel_factory,
     ) -> None:
         self.config = config
         self.db = db
@@ -61,18 +67,28 @@ class SessionManager:
         self._starting: dict[str, asyncio.Task[SharedTerminal]] = {}
         self._stopping: dict[str, asyncio.Task[None]] = {}
         self._deleting: set[str] = set()
+        self._waiting: dict[str, asyncio.Event] = {}  # see when_running
+        self.closing = False
         self._housekeeper: asyncio.Task[None] | None = None
+        self._touched: dict[str, float] = {}  # session: monotonic time of its last touch
+        self._last_sweep = -float("inf")
+
+    def full_message(self) -> str:
+        n = self.config.max_sessions
+        return (f"This server runs at most {n} machine{'s' if n != 1 else ''} at once and all "
+                "of them are in use; try again in a minute.")  # fmt: skip
 
     def get(self, session_id: str) -> SessionRow | None:
         return self.db.get(session_id)
 
     async def create(
-        self, template: SessionRow | None = None, cmd: str | None = None
+        self, template: SessionRow | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         await self._make_room(0)  # before the row exists: a refused create leaves nothing
-        row = self.db.create(template.id if template else None, cmd)
+        row = self.db.create(template.id if template else None, cmd, label)
         if template is not None:
             await self.homes.copy(template.id, row.id)
+            self.db.touch(template.id)  # a template in use is not idle
         self.metrics.sessions_created += 1
         log.info("session created", extra={"kv": {"session": row.id, "template": row.template}})
         await self.open(row)
@@ -100,7 +116,7 @@ class SessionManager:
         cfg = self.config
         term = SharedTerminal(
             row.id,
-            self._kernel(home),
+            self._kernel(home, cfg.limits),
             scrollback_bytes=cfg.scrollback_bytes,
             ack_window=cfg.ack_window,
             stall_timeout=cfg.stall_timeout,
@@ -113,8 +129,15 @@ class SessionManager:
         if row.cmd:
             self.db.clear_cmd(row.id)
         self.terminals[row.id] = term
+        if (started := self._waiting.pop(row.id, None)) is not None:
+            started.set()
         log.info("kernel started", extra={"kv": {"session": row.id}})
         return term
+
+    def when_running(self, session_id: str) -> asyncio.Event:
+        """Set when the session's kernel next starts (watchers of a stopped one wait on it;
+        watching never starts a kernel)."""
+        return self._waiting.setdefault(session_id, asyncio.Event())
 
     def can_open(self, session_id: str) -> bool:
         """Whether open() would succeed now (running already, or room can be made)."""
@@ -130,7 +153,7 @@ class SessionManager:
             return
         idle = [t for t in self.terminals.values() if t.idle_since is not None]
         if not idle:
-            raise SessionsFull(f"{self.config.max_sessions} sessions are in use")
+            raise SessionsFull(self.full_message())
         await self.stop(min(idle, key=lambda t: t.idle_since or 0.0).id)
 
     async def stop(self, session_id: str, reason: str = "stopped") -> None:
@@ -145,22 +168,30 @@ class SessionManager:
         await asyncio.shield(task)
 
     async def _stop(self, session_id: str, term: SharedTerminal, reason: str) -> None:
-        await term.close_clients(reason, 4404 if reason == "deleted" else 1001)
+        code = 4404 if reason in ("deleted", "expired") else 1001
+        bound = GOODBYE_TIMEOUT if reason == "shutdown" else 2.0
+        await term.close_clients(reason, code, timeout=bound)
         await term.stop()
         self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))
         await self.homes.release(session_id)
         self.db.touch(session_id)
+        self._touched.pop(session_id, None)
         log.info("kernel stopped", extra={"kv": {"session": session_id, "reason": reason}})
 
-    async def delete(self, session_id: str) -> None:
+    async def delete(self, session_id: str, reason: str = "deleted") -> None:
+        """Delete a session: its machine, files (log and blobs), scrollback and row."""
         self._deleting.add(session_id)  # an open() waiting for the stop must not restart it
         try:
-            await self.stop(session_id, "deleted")
+            await self.stop(session_id, reason)
             await self.homes.delete(session_id)
             self.db.delete(session_id)
+            self.db.record_deletion(session_id, reason)
+            if (waiting := self._waiting.pop(session_id, None)) is not None:
+                waiting.set()  # its watchers are told it is gone
         finally:
             self._deleting.discard(session_id)
-        log.info("session deleted", extra={"kv": {"session": session_id}})
+        self._touched.pop(session_id, None)
+        log.info(f"session {reason}", extra={"kv": {"session": session_id}})
 
     # -- background work --------------------------------------------------------------------
 
@@ -170,21 +201,57 @@ class SessionManager:
     async def _housekeeping(self) -> None:
         while True:
             await asyncio.sleep(self.config.housekeeping_interval)
-            with contextlib.suppress(Exception):
+            try:
                 await self.tick(time.monotonic())
+            except Exception:  # one bad session must not end housekeeping for all
+                log.exception("housekeeping failed")
 
     async def tick(self, now: float) -> None:
-        """Drop stalled clients; stop kernels nobody has watched for `idle_timeout`."""
+        """Drop stalled clients; stop kernels nobody has watched for `idle_timeout`; keep the
+        watched ones' last_active fresh; now and then, delete sessions past their time."""
+        cfg = self.config
         for term in list(self.terminals.values()):
             term.check_stalls(now)
-            if term.idle_since is not None and now - term.idle_since > self.config.idle_timeout:
+            if term.idle_since is not None and now - term.idle_since > cfg.idle_timeout:
                 await self.stop(term.id, "idle")
+            elif term.clients and now - self._touched.get(term.id, -cfg.touch_interval) >= (
+                cfg.touch_interval
+            ):
+                self.db.touch(term.id)
+                self._touched[term.id] = now
+        if now - self._last_sweep >= cfg.retention_interval:
+            self._last_sweep = now
+            await self.expire(time.time())
 
-    async def close(self) -> None:
-        """Server shutdown: stop every kernel (files are saved by the home store)."""
+    def in_use(self, session_id: str) -> bool:
+        term = self.terminals.get(session_id)
+        return session_id in self._starting or (term is not None and bool(term.clients))
+
+    async def expire(self, wall: float) -> list[str]:
+        """Delete the sessions idle past their TTL at wall-clock time `wall` (never one with a
+        client attached); returns their ids."""
+        cfg = self.config
+        session_cutoff = wall - cfg.session_ttl if cfg.session_ttl > 0 else None
+        copy_cutoff = wall - cfg.copy_ttl if cfg.copy_ttl > 0 else None
+        expired = []
+        if session_cutoff is not None or copy_cutoff is not None:
+            for sid in self.db.idle_before(session_cutoff, copy_cutoff, EXPIRE_BATCH):
+                if self.in_use(sid) or sid in self._deleting:
+                    continue
+                await self.delete(sid, "expired")
+                expired.append(sid)
+        self.db.prune_deletions(wall - DELETIONS_KEPT)
+        return expired
+
+    async def close(self, *also: Awaitable[object]) -> None:
+        """Server shutdown: say goodbye to every client and stop every kernel, all at once
+        (with `also`, the app's other goodbyes), then save and close the file trees."""
+        self.closing = True
+        for waiting in self._waiting.values():  # watchers of stopped sessions say goodbye too
+            waiting.set()
+        self._waiting.clear()
         if self._housekeeper is not None:
             self._housekeeper.cancel()
-        await asyncio.gather(
-            *(self.stop(sid, "shutdown") for sid in list(self.terminals)), return_exceptions=True
-        )
+        stops = (self.stop(sid, "shutdown") for sid in list(self.terminals))
+        await asyncio.gather(*stops, *also, return_exceptions=True)
         await self.homes.close()

@@ -1,4 +1,5 @@
-"""HTML pages: the landing page, the full session page, the embed page and template copies.
+"""HTML pages: the landing page, the full session page, the embed page and template copies
+(labelled with the `name` of the template link, for the teacher page: server/teacher.py).
 
 Every page renders `config` (the page config of the contract) and `title` into a template of
 web/templates; the page's script reads `<script id="cowasm-config">`.
@@ -11,9 +12,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from . import errors
 from .db import SessionRow
 from .keys import CONFIG, MANAGER, TEMPLATES
 from .manager import SessionsFull
+from .policy import GUARD, landing_reason
 from .security import base_url, is_https, request_token
 
 THEMES = ("dark", "light")
@@ -31,6 +34,11 @@ def session_urls(request: web.Request, row: SessionRow, role: str) -> dict[str, 
         "editUrl": f"{base}/s/{row.id}?token={row.edit_token}" if role == "writer" else None,
         "viewUrl": f"{base}/s/{row.id}?token={row.view_token}",
         "embedUrl": f"{base}/embed/{row.id}?token={token}",
+        # The share menu's other links: a read-only embed, a copy per student (a view token is
+        # enough to make copies), and the teacher page (the edit token: it lists the copies).
+        "embedViewUrl": f"{base}/embed/{row.id}?token={row.view_token}",
+        "templateUrl": f"{base}/embed/template/{row.id}?token={row.view_token}",
+        "teachUrl": f"{base}/teach/{row.id}?token={row.edit_token}" if role == "writer" else None,
     }
 
 
@@ -58,28 +66,42 @@ def page_config(request: web.Request, row: SessionRow, role: str, *, embed: bool
 
 
 def _authorize(request: web.Request) -> tuple[SessionRow, str]:
-    row = request.app[MANAGER].get(request.match_info["id"])
-    role = row.role_for(request_token(request)) if row else None
+    manager = request.app[MANAGER]
+    session_id = request.match_info["id"]
+    row = manager.get(session_id)
+    role = row.role_for(request.query.get("token") or request_token(request)) if row else None
+    if row is None and (deleted := manager.db.deletion(session_id)) is not None:
+        raise errors.gone(*deleted)
     if row is None or role is None:
-        raise web.HTTPForbidden(text="bad session or token")
+        raise errors.bad_link()
     if request.query.get("readonly") in ("1", "true"):
         role = "viewer"  # the page gets the view token, so the server enforces it
     return row, role
 
 
+def _openable(request: web.Request, row: SessionRow) -> None:
+    manager = request.app[MANAGER]
+    if not manager.can_open(row.id):  # the page's terminal could not start: say so now
+        raise errors.full(manager.full_message())
+
+
 async def index(request: web.Request) -> web.Response:
-    config = {"session": None, "role": None, "embed": False, "theme": "dark"}
+    config = {"session": None, "role": None, "embed": False, "theme": "dark",
+              "createPolicy": request.app[CONFIG].create_policy,
+              "createReason": landing_reason(request)}  # fmt: skip
     return render(request, "index.html", config, "cowasm-serve")
 
 
 async def session_page(request: web.Request) -> web.Response:
     row, role = _authorize(request)
+    _openable(request, row)
     config = page_config(request, row, role, embed=False)
     return render(request, "session.html", config, f"cowasm {row.id}")
 
 
 async def embed_page(request: web.Request) -> web.Response:
     row, role = _authorize(request)
+    _openable(request, row)
     config = page_config(request, row, role, embed=True, cmd=request.query.get("cmd"))
     return render(request, "embed.html", config, f"cowasm {row.id}")
 
@@ -95,11 +117,18 @@ async def embed_template(request: web.Request) -> web.Response:
     template, _ = _authorize(request)
     cookie = f"cowasm_tpl_{template.id}"
     copy = _copy_from_cookie(request, cookie)
+    label = clean_label(request.query.get("name"))
     if copy is None:
+        request.app[GUARD].check(request, template=True)
         try:
-            copy = await manager.create(template=template, cmd=request.query.get("cmd"))
+            copy = await manager.create(template=template, cmd=request.query.get("cmd"),
+                                        label=label)  # fmt: skip
         except SessionsFull as e:
-            raise web.HTTPServiceUnavailable(text=str(e)) from e
+            raise errors.full(str(e)) from e
+    else:
+        _openable(request, copy)
+        if label and label != copy.label:  # the course page now knows the student's name
+            manager.db.set_label(copy.id, label)
     role = "viewer" if request.query.get("readonly") in ("1", "true") else "writer"
     secure = is_https(request)
     if secure:
@@ -116,6 +145,12 @@ async def embed_template(request: web.Request) -> web.Response:
     if not secure:
         raise response
     return response
+
+
+def clean_label(name: str | None) -> str | None:
+    """A copy's label: the student's name as the template link gave it, printable, short."""
+    label = "".join(c for c in name or "" if c.isprintable()).strip()[:40]
+    return label or None
 
 
 def _copy_from_cookie(request: web.Request, cookie: str) -> SessionRow | None:

@@ -20,6 +20,7 @@ Invariants:
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import logging
 import random
@@ -149,7 +150,8 @@ class Client:
     color: str
     id: str = field(default_factory=lambda: secrets.token_hex(4))
     abort: Callable[[], None] = lambda: None  # cuts the connection without a goodbye
-    size: tuple[int, int] | None = None  # what this writer asked for
+    size: tuple[int, int] | None = None  # what this writer's window can show
+    typed: int = 0  # when this writer last typed or ran (a SharedTerminal tick; 0: never)
     cursor: int = 0  # next stream position to send
     sent: int = 0  # bytes sent (for acks; resyncs skip positions, not sent bytes)
     acked: int = 0
@@ -158,6 +160,7 @@ class Client:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     stuck_since: float | None = None  # when it last started waiting on acks or a drain
     task: asyncio.Task[None] | None = None
+    watcher: bool = False  # the teacher page's peek: not a person, does not keep it running
 
     def info(self) -> dict[str, str]:
         return {"id": self.id, "name": self.name, "color": self.color, "role": self.role}
@@ -183,6 +186,8 @@ class SharedTerminal:
         self.ring = Scrollback(scrollback_bytes)
         self.clients: dict[str, Client] = {}
         self.size = (DEFAULT_ROWS, DEFAULT_COLS)
+        self.size_by: str | None = None  # the writer whose window sets the size
+        self._ticks = itertools.count(1)  # orders writers' typing (the size rule)
         self.session: KernelSession | None = None
         self.exit_status: int | None = None  # set while the shell has exited
         self.idle_since: float | None = time.monotonic()  # None while someone is attached
@@ -275,11 +280,13 @@ class SharedTerminal:
         role: str,
         name: str | None,
         abort: Callable[[], None] = lambda: None,
+        watcher: bool = False,
     ) -> Client:
         name = (name or "").strip()[:40] or friendly_name()
-        client = Client(ws, role, name, self._color(), abort=abort)
+        client = Client(ws, role, name, self._color(), abort=abort, watcher=watcher)
         self.clients[client.id] = client
-        self.idle_since = None
+        if not watcher:
+            self.idle_since = None
         client.cursor = self.ring.replay_start()
         rows, cols = self.size
         hello = {"type": "hello", "role": role, "client": client.id, "session": self.id,
@@ -287,7 +294,9 @@ class SharedTerminal:
         client.control.append((client.cursor, json.dumps(hello)))
         if self.exit_status is not None:
             self._send_to(client, {"type": "exit", "status": self.exit_status}, self.ring.end)
-        self._broadcast_viewers()
+        if not watcher:
+            self._broadcast_viewers()
+        client.wake.set()  # its hello and replay
         client.task = asyncio.create_task(self._sender(client), name=f"term-send-{client.id}")
         return client
 
@@ -296,21 +305,23 @@ class SharedTerminal:
             return
         if client.task is not None:
             client.task.cancel()
-        if not self.clients:
+        if self.idle_since is None and not self.people():
             self.idle_since = time.monotonic()
         if client.size is not None:
             self._apply_size()
-        self._broadcast_viewers()
+        if not client.watcher:
+            self._broadcast_viewers()
 
-    async def close_clients(self, reason: str, code: int = 1001) -> None:
-        """Say goodbye to everyone (1001: server shutting down; 4404: session deleted)."""
+    async def close_clients(self, reason: str, code: int = 1001, timeout: float = 2.0) -> None:
+        """Say goodbye to everyone (1001: server shutting down; 4404: session deleted); a
+        client that does not answer the close within `timeout` seconds is cut off."""
 
         async def bye(client: Client) -> None:
             if client.task is not None:
                 client.task.cancel()
             try:
                 closing = client.ws.close(code=code, message=reason.encode())
-                await asyncio.wait_for(closing, 2)
+                await asyncio.wait_for(closing, timeout)
             except (TimeoutError, ConnectionError, RuntimeError):
                 client.abort()
 
@@ -320,6 +331,7 @@ class SharedTerminal:
         """Keystrokes from a client; viewers' are dropped. Enter after `exit` restarts."""
         if client.role != "writer":
             return
+        self._typed(client)
         if self.exit_status is not None or self.session is None:
             if b"\r" in data or b"\n" in data:
                 await self.restart()
@@ -332,6 +344,7 @@ class SharedTerminal:
         if client.role != "writer":
             return "viewers cannot run files"
         command = run_command(path)
+        self._typed(client)
         if self.exit_status is not None or self.session is None:
             await self.restart(type_first=command)  # the shell had exited: a new one runs it
         elif not self.session.type_command(command):
@@ -358,6 +371,11 @@ class SharedTerminal:
         client.size = (min(max(rows, MIN_SIZE), MAX_ROWS), min(max(cols, MIN_SIZE), MAX_COLS))
         self._apply_size()
 
+    def _typed(self, client: Client) -> None:
+        client.typed = next(self._ticks)
+        if client.id != self.size_by and client.size is not None:
+            self._apply_size()  # the size follows whoever typed last
+
     def rename(self, client: Client, name: str) -> None:
         client.name = name.strip()[:40] or client.name
         self._broadcast_viewers()
@@ -368,21 +386,29 @@ class SharedTerminal:
         client.wake.set()
 
     def _apply_size(self) -> None:
-        """Size rule: the smallest rows and the smallest cols among writers that sent a size;
-        unchanged when none has (viewers never shrink the terminal)."""
-        sizes = [c.size for c in self.clients.values() if c.size is not None]
-        if not sizes:
+        """Size rule: the window of the writer who typed (or ran) last among the writers that
+        sent a size; before anyone typed, the earliest of them. Unchanged when none has
+        (viewers never size the terminal); the others' pages letterbox it."""
+        sized = [c for c in self.clients.values() if c.size is not None]
+        leader = max(sized, key=lambda c: c.typed, default=None)  # ties: the first attached
+        if leader is None or leader.size is None:
             return
-        size = (min(r for r, _ in sizes), min(c for _, c in sizes))
-        if size == self.size:
+        size, by = leader.size, leader.id
+        if (size, by) == (self.size, self.size_by):
             return
-        self.size = size
-        if self.session is not None and self.exit_status is None:
-            self.session.resize(*size)
-        self.broadcast({"type": "size", "rows": size[0], "cols": size[1]})
+        self.size_by = by
+        if size != self.size:
+            self.size = size
+            if self.session is not None and self.exit_status is None:
+                self.session.resize(*size)
+        self.broadcast({"type": "size", "rows": size[0], "cols": size[1], "by": by})
+
+    def people(self) -> list[Client]:
+        """The clients that are someone using the session (watchers are not)."""
+        return [c for c in self.clients.values() if not c.watcher]
 
     def _broadcast_viewers(self) -> None:
-        self.broadcast({"type": "viewers", "clients": [c.info() for c in self.clients.values()]})
+        self.broadcast({"type": "viewers", "clients": [c.info() for c in self.people()]})
 
     def broadcast(self, message: dict[str, Any]) -> None:
         for client in self.clients.values():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from aiohttp import WSMsgType, web
 
@@ -11,6 +12,7 @@ from .keys import MANAGER, METRICS
 from .manager import SessionGone, SessionsFull
 from .security import check_origin, request_token
 from .terminal import Client, SharedTerminal
+from .watch import watch_ws
 
 log = logging.getLogger("cowasm.ws")
 
@@ -22,15 +24,15 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
-    if not manager.can_open(row.id):
-        raise web.HTTPServiceUnavailable(text="too many sessions are in use")
+    if request.query.get("watch") == "1":  # the teacher page: never starts a kernel
+        return await watch_ws(request, row)
 
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=1 << 20)
     await ws.prepare(request)
     request.app[METRICS].connections += 1
     try:
         term = await manager.open(row)
-    except SessionsFull as e:  # lost a race for the last slot
+    except SessionsFull as e:  # the page shows the message and reconnects with backoff
         await ws.send_json({"type": "error", "message": str(e)})
         await ws.close(code=1013, message=b"try again later")
         return ws
@@ -64,7 +66,7 @@ async def _control(term: SharedTerminal, client: Client, text: str) -> None:
         if kind == "ack":
             term.ack(client, int(msg["bytes"]))
         elif kind == "resize":
-            term.resize(client, int(msg["rows"]), int(msg["cols"]))
+            term.resize(client, _dimension(msg, "rows"), _dimension(msg, "cols"))
         elif kind == "name":
             term.rename(client, str(msg["name"]))
         elif kind == "run":
@@ -74,3 +76,11 @@ async def _control(term: SharedTerminal, client: Client, text: str) -> None:
             raise ValueError(f"unknown type {kind!r}")
     except (ValueError, KeyError, TypeError) as e:
         await client.ws.send_json({"type": "error", "message": f"bad message: {e}"})
+
+
+def _dimension(msg: dict[str, Any], key: str) -> int:
+    """A resize's rows or cols: a JSON integer (the terminal clamps it to its range)."""
+    value = msg.get(key)
+    if type(value) is not int:  # not bool (an int subclass), float or string
+        raise ValueError(f"resize needs integer rows and cols, got {key}={value!r}")
+    return value

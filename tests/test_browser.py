@@ -178,17 +178,6 @@ async def test_theme_switch_restyles_page_and_terminal(session, pages) -> None:
     assert await page.evaluate("window.cowasm.term.term.options.theme.background") != before
 
 
-async def test_phone_stacks_tree_editor_and_terminal(session, pages) -> None:
-    page = await pages.open(
-        session["edit_url"], width=390, height=844, is_mobile=True, has_touch=True
-    )
-    await ready(page)
-    panes = (".tree-pane", ".editor-pane", ".term-pane")
-    boxes = [await page.locator(sel).bounding_box() for sel in panes]
-    assert all(b is not None and b["width"] > 300 for b in boxes)
-    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]
-
-
 async def test_embed_announces_itself_to_the_parent_page(server, session, pages) -> None:
     parent = await embed_in_parent(server, pages, session["embed_url"])
     await parent.wait_for_function("window.msgs.some(m => m.type === 'cowasm:ready')")

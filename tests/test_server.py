@@ -89,7 +89,9 @@ async def test_only_the_edit_token_manages_a_session(client, session):
     ).status == 403
     resp = await client.delete(url, headers={"Authorization": f"Bearer {session['edit']}"})
     assert resp.status == 204
-    assert (await client.get(f"/s/{session['id']}?token={session['edit']}")).status == 403
+    assert (
+        await client.get(f"/s/{session['id']}?token={session['edit']}")
+    ).status == 410  # "deleted", not "bad link"
 
 
 async def test_websocket_from_a_foreign_origin_is_refused(client, session):
@@ -236,5 +238,8 @@ async def test_max_sessions_stops_idle_machines_and_refuses_when_all_are_watched
     ws = await client.ws_connect(f"/ws/term/{second['id']}?token={token}")
     assert (await client.post("/api/sessions")).status == 503
     token = parse_qs(urlsplit(first["view_url"]).query)["token"][0]
-    assert (await client.get(f"/ws/term/{first['id']}?token={token}")).status == 503
+    refused = await client.ws_connect(f"/ws/term/{first['id']}?token={token}")
+    assert "all of them are in use" in json.loads((await refused.receive()).data)["message"]
+    assert (await refused.receive()).type == aiohttp.WSMsgType.CLOSE
+    assert refused.close_code == 1013  # try again later: the page reconnects with backoff
     await ws.close()

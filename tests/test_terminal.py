@@ -91,6 +91,16 @@ async def connect(app_client, session, token: str, name: str = "") -> Term:
     return term
 
 
+async def blocked_reading_the_terminal(app_client, session, exe: str) -> None:
+    """Waits until `exe` sleeps in its read of the terminal. A Ctrl-C typed while python is
+    still on its way from writing input()'s prompt to reading runs its handler before the read,
+    which then sleeps (native Python has the same window, only far shorter)."""
+    tty = app_client.server.app[MANAGER].terminals[session["id"]].session.machine.tty
+    async with asyncio.timeout(TIMEOUT):
+        while not any(p.exe == exe for p in tty.waiting):
+            await asyncio.sleep(0.01)
+
+
 async def prompt(term: Term) -> None:
     await term.expect(b"$ ")
 
@@ -131,14 +141,46 @@ async def test_a_viewer_cannot_type_or_resize(app_client, session):
         assert not any(m["type"] == "size" for m in t.messages)
 
 
-async def test_size_is_the_smallest_among_writers(app_client, session):
+def sizes(t: Term) -> list[tuple[int, int]]:
+    return [(m["rows"], m["cols"]) for m in t.messages if m["type"] == "size"]
+
+
+async def test_size_follows_the_writer_who_typed_last(app_client, session):
     a = await connect(app_client, session, session["edit"])
     b = await connect(app_client, session, session["edit"])
+    await prompt(a)
     await a.ws.send_json({"type": "resize", "rows": 30, "cols": 100})
     await b.ws.send_json({"type": "resize", "rows": 40, "cols": 90})
-    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 90} in a.messages)
-    await b.ws.close()  # the narrow writer leaves: the terminal grows back
-    await a.pump_until(lambda: {"type": "size", "rows": 30, "cols": 100} in a.messages)
+    await a.pump_until(lambda: (30, 100) in sizes(a))  # nobody typed yet: the first writer's
+    await b.type("echo b$((1+1))\r")
+    await a.pump_until(lambda: (40, 90) in sizes(a))  # b typed last: b's window
+    await a.type("echo a$((2+2))\r")
+    await a.pump_until(lambda: sizes(a)[-1] == (30, 100))
+    last = a.messages[-1] if a.messages[-1]["type"] == "size" else None
+    assert last is None or last["by"] == a.hello()["client"]
+    await b.type("echo b$((3+3))\r")
+    await a.pump_until(lambda: sizes(a)[-1] == (40, 90))
+    await b.ws.close()  # the last typist leaves: the most recently active one remains
+    await a.pump_until(lambda: sizes(a)[-1] == (30, 100))
+    await a.type("echo a$((4+4))\r")
+    await a.expect(b"a8")
+    await a.type("stty size\r")
+    await a.expect(b"30 100")
+
+
+async def test_resize_needs_integers_and_is_clamped(app_client, session):
+    a = await connect(app_client, session, session["edit"])
+    for bad in ('{"type": "resize"}', '{"type": "resize", "rows": 30}',
+                '{"type": "resize", "rows": "30", "cols": 100}',
+                '{"type": "resize", "rows": 30.5, "cols": 100}',
+                '{"type": "resize", "rows": true, "cols": 100}'):  # fmt: skip
+        await a.ws.send_str(bad)
+        error = await a.expect_message("error")
+        assert "integer rows and cols" in error["message"]
+        a.messages.clear()
+    await a.ws.send_json({"type": "resize", "rows": 10**9, "cols": -4})
+    assert (await a.expect_message("size"))["rows"] == 500
+    assert sizes(a) == [(500, 2)]
 
 
 async def test_reconnect_replays_the_scrollback_first(app_client, session):
@@ -331,6 +373,7 @@ async def test_run_types_the_command_at_the_prompt(app_client, session):
     await writer.expect(b"ready")
     await writer.ws.send_json({"type": "run", "path": "my prog.py"})
     assert "Ctrl-C" in (await writer.expect_message("notice"))["message"]
+    await blocked_reading_the_terminal(app_client, session, "/bin/python3")
     await writer.type("\x03")
     await writer.pump_until(lambda: writer.output.endswith(b"Interrupt\r\n\r\n/home/user$ "))
     await writer.ws.send_json({"type": "run", "path": "my prog.py"})
@@ -367,3 +410,22 @@ async def test_run_refuses_what_is_not_a_runnable_home_file(app_client, session)
     await writer.type("echo r$((2+3))\r")
     await writer.expect(b"r5")
     assert b"python3" not in writer.output and b"pwned" not in writer.output
+
+
+async def test_the_servers_limit_flags_bound_each_sessions_machine(aiohttp_client, tmp_path):
+    from server.cli import parse_args
+
+    flags = ["--data-dir", str(tmp_path), "--tmp-size", "1M", "--file-size", "256K"]
+    config = parse_args(flags, environ={"COWASM_SERVE_MAX_PROCESSES": "40"})
+    assert config.limits.processes == 40
+    client = await aiohttp_client(make_app(config))
+    session = await new_session(client)
+    term = await connect(client, session, session["edit"])
+    await prompt(term)
+    await term.type("head -c 2000000 /dev/zero > /tmp/big; echo tmp$((6*7)) $?\r")
+    await term.expect(b"tmp42 1")
+    await term.type("head -c 300000 /dev/zero | tr '\\0' a > big.txt; echo home$((6*7)) $?\r")
+    await term.expect(b"home42 1")
+    await term.type("head -c 200000 /dev/zero | tr '\\0' a > ok.txt; wc -c < ok.txt\r")
+    await term.expect(b"200000")
+    assert b"No space left" in term.output and b"too large" in term.output

@@ -9,6 +9,8 @@ const options = {
     { in: 'static/src/main.js', out: 'app' }, // full session page
     { in: 'static/src/embed.js', out: 'embed' }, // terminal-only iframe page
     { in: 'static/src/landing.js', out: 'landing' }, // "New session" page
+    { in: 'static/src/error.js', out: 'error' }, // error pages (bad link, full, ...)
+    { in: 'static/src/teacher.js', out: 'teacher' }, // a template's copies, for the teacher
     { in: 'static/styles/app.css', out: 'app' } // one stylesheet (with xterm.css) for every page
   ],
   outdir: 'static/dist',
@@ -20,6 +22,8 @@ const options = {
   sourcemap: false,
   legalComments: 'linked', // third-party licence headers go to *.LEGAL.txt next to the bundles
   chunkNames: 'chunks/[name]-[hash]',
+  assetNames: 'fonts/[name]-[hash]',
+  loader: { '.woff2': 'file', '.woff': 'file' }, // the terminal font's files (app.css's @font-face)
   logLevel: 'info'
 }
 

@@ -16,6 +16,8 @@ import termios
 import threading
 import tty
 
+from ..assets import check_wasm
+from . import system
 from .batch import exit_code
 from .fd import HostStream
 from .session import HOME, Session, SessionConfig
@@ -81,6 +83,7 @@ def main() -> None:
     if args and args[0] in ("-h", "--help"):
         print(__doc__.strip())
         return
+    check_wasm(system.DIST)  # a clear error instead of "/bin/sh: not found"
     code = run(args)
     sys.stdout.flush()
     os._exit(code)  # worker threads may still be unwinding; the status is what matters

@@ -8,13 +8,13 @@ group (Debian's system accounts and the one user). The mounts for /home/user, /t
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..assets import wasm_dist
 from .vfs.base import DIR, FILE, SYMLINK
 from .vfs.memfs import MemFS
 
-DIST = Path(os.environ.get("COWASM_DIST") or Path(__file__).resolve().parents[2] / "wasm" / "dist")
+DIST = wasm_dist()  # the wheel's copy, the repository's wasm/dist, or COWASM_DIST
 # Debian's first few system accounts (base-passwd), then the one user every process runs as.
 PASSWD = """\
 root:x:0:0:root:/root:/bin/sh

@@ -1,7 +1,8 @@
 // Page configuration rendered by the server into <script id="cowasm-config"> (see the web contract).
 
 /** @returns {{session:string, role:string, token:string, name:?string, termUrl:string,
- *   filesUrl:string, editUrl:?string, viewUrl:?string, embedUrl:?string, embed:boolean,
+ *   filesUrl:string, editUrl:?string, viewUrl:?string, embedUrl:?string, embedViewUrl:string,
+ *   templateUrl:string, teachUrl:?string, embed:boolean,
  *   cmd:?string, readonly:boolean, theme:string}} */
 export function readConfig () {
   const el = document.getElementById('cowasm-config')

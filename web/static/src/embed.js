@@ -7,7 +7,7 @@
 import { readConfig } from './config.js'
 import { fillIcons } from './icons.js'
 import { applyTheme } from './ui.js'
-import { makeTerminal, showStatus } from './session.js'
+import { makeTerminal, showGone, showStatus } from './session.js'
 
 const config = readConfig()
 let theme = config.theme === 'light' ? 'light' : 'dark' // the embedding page decides
@@ -27,7 +27,13 @@ term.addEventListener('hello', () => {
   }
 })
 term.addEventListener('exit', (e) => post({ type: 'cowasm:exit', status: e.detail.status }))
-term.addEventListener('status', (e) => showStatus(document.querySelector('.status-dot'), 'terminal', e.detail.state))
+term.addEventListener('status', (e) => {
+  showStatus(document.querySelector('.status-dot'), 'terminal', e.detail.state)
+  if (e.detail.state !== 'failed') return
+  const bar = document.querySelector('.embed-bar')
+  if (!bar.querySelector('.badge')) bar.querySelector('.embed-title').insertAdjacentHTML('afterend', '<span class="badge"></span>')
+  showGone(bar.querySelector('.badge'), e.detail)
+})
 
 window.addEventListener('message', (ev) => {
   if (ev.source !== window.parent) return // only the page that embeds us may drive the shell

@@ -6,10 +6,10 @@ import { TreeView } from './tree.js'
 import { LazyEditor } from './lazy-editor.js'
 import { Presence, setAwarenessUser } from './presence.js'
 import { bindShare } from './share.js'
-import { bindSplitters } from './layout.js'
+import { bindPaneToggles, bindSplitters, bindTabs } from './layout.js'
 import { fillIcons } from './icons.js'
 import { applyTheme, initialTheme, toast } from './ui.js'
-import { makeTerminal, rememberName, showStatus } from './session.js'
+import { makeTerminal, rememberName, showGone, showStatus } from './session.js'
 
 const $ = (sel) => document.querySelector(sel)
 const config = readConfig()
@@ -19,6 +19,8 @@ applyTheme(theme)
 fillIcons()
 bindShare($('.share'), config)
 bindSplitters($('.workspace'))
+const revealPane = bindPaneToggles($('.workspace'), document.querySelectorAll('[data-pane]'))
+const showTab = bindTabs($('.workspace'), document.querySelectorAll('.tabs [data-tab]'))
 
 // Files: the Y.Doc, the tree panel and the editor all share one FileStore.
 const store = new FileStore(config)
@@ -41,11 +43,14 @@ function showRun (path) {
 function runFile (path) {
   if (!runnable(path)) return false // Mod-Enter then does what it does in any editor
   term.runFile(path)
+  showTab('term')
   term.focus() // the program may want input
   return true
 }
 
 function openFile (path) {
+  revealPane('editor')
+  showTab('editor')
   editor.open(path)
   tree.setActive(path)
   history.replaceState(null, '', '#' + encodeURIComponent(path))
@@ -69,6 +74,7 @@ store.provider.on('closed', ({ code }) => { // 44xx: the provider does not recon
 })
 const term = makeTerminal($('.term-host'), config, theme)
 let me = { name: '', color: '#7aa2f7' }
+let people = []
 const presence = new Presence($('.presence'), {
   onRename (name) {
     rememberName(name)
@@ -76,13 +82,22 @@ const presence = new Presence($('.presence'), {
     setAwarenessUser(store.awareness, name, me.color)
   }
 })
-term.addEventListener('status', (e) => showStatus(status, 'terminal', e.detail.state))
+term.addEventListener('status', (e) => {
+  showStatus(status, 'terminal', e.detail.state)
+  if (e.detail.state !== 'failed') return
+  showGone($('.topbar .badge'), e.detail) // deleted or no access: nothing here works any more
+  document.body.classList.add('gone')
+  for (const pane of document.querySelectorAll('.tree-pane, .editor-pane')) pane.inert = true
+  runButton.hidden = true
+})
 term.addEventListener('hello', (e) => {
   me = e.detail
   presence.setSelf(me.client)
   setAwarenessUser(store.awareness, me.name, me.color)
 })
 term.addEventListener('viewers', (e) => {
+  people = e.detail.clients
+  showSize()
   presence.update(e.detail.clients)
   const mine = e.detail.clients.find((c) => c.id === me.client)
   if (mine && mine.name !== me.name) { // the server may adjust our name
@@ -91,7 +106,14 @@ term.addEventListener('viewers', (e) => {
   }
 })
 term.addEventListener('notice', (e) => toast(e.detail.message))
-term.addEventListener('size', (e) => { $('.term-size').textContent = `${e.detail.cols}×${e.detail.rows}` })
+// The size, and whose window sets it when that is not ours (the size rule: who typed last).
+function showSize () {
+  const { cols, rows } = term.term
+  const by = term.sizeBy && term.sizeBy !== me.client && people.find((c) => c.id === term.sizeBy)
+  $('.term-size').textContent = `${cols}×${rows}` + (by ? ` · ${by.name}'s window` : '')
+}
+term.addEventListener('size', showSize)
+term.addEventListener('hello', showSize)
 term.connect()
 term.focus()
 

@@ -1,6 +1,7 @@
 // Things both the full page and the embed page do with the terminal and the header.
 
 import { TerminalClient } from './terminal.js'
+import { bindBanner } from './banner.js'
 import { wsUrl, withParams } from './config.js'
 
 const NAME_KEY = 'cowasm-name'
@@ -13,17 +14,27 @@ export function rememberName (name) {
   localStorage.setItem(NAME_KEY, name)
 }
 
-/** Creates the terminal client for this page's session (not yet connected). */
+/** Creates the terminal client for this page's session (not yet connected), with its banner. */
 export function makeTerminal (host, config, theme) {
   const url = withParams(wsUrl(config.termUrl), { token: config.token, name: rememberedName(config) })
-  return new TerminalClient(host, { url, theme, readOnly: Boolean(config.readonly) })
+  const term = new TerminalClient(host, { url, theme, readOnly: Boolean(config.readonly) })
+  bindBanner(host, term)
+  return term
+}
+
+/** After a fatal close: the page says why and takes no more input (badge, panes). */
+export function showGone (badge, detail) {
+  if (!badge) return
+  badge.textContent = { 4404: 'Deleted', 403: 'Gone' }[detail.code] ?? 'No access'
+  badge.className = 'badge role-gone'
+  badge.title = detail.message
 }
 
 const TEXTS = {
   open: 'connected',
   connecting: 'connecting…',
   closed: 'disconnected, retrying…',
-  failed: 'access denied or session gone',
+  failed: 'session deleted or access refused',
   full: 'file tree full, last edit not saved: reload the page'
 }
 const states = new Map() // dot -> {channel: state}

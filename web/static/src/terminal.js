@@ -8,12 +8,22 @@ import { Terminal } from '@xterm/xterm'
 import { FitAddon } from '@xterm/addon-fit'
 import { WebLinksAddon } from '@xterm/addon-web-links'
 import { Unicode11Addon } from '@xterm/addon-unicode11'
+import { fontsLoaded, TERM_FONT } from './font.js'
 
 const ACK_BATCH = 64 * 1024 // ack once this many bytes were rendered...
 const ACK_IDLE_MS = 100 // ...or when output pauses, so the server's count drops to zero
 const BACKOFF_MIN_MS = 500
 const BACKOFF_MAX_MS = 10_000
-const FATAL_CLOSE_CODES = new Set([1008, 4401, 4403, 4404]) // bad token or no such session
+const FRAME_MAX = 64 * 1024 // keystroke frames (a paste is split): the server takes 1 MiB at most
+const QUEUE_MAX = 4 << 20 // keys typed while disconnected, sent after the reconnect
+// Close codes after which reconnecting is pointless, and what they mean to the person.
+export const FATAL_CLOSES = {
+  4404: 'This session was deleted.',
+  4403: 'This link no longer gives access to the session.',
+  4401: 'This link is not valid: the server refused its token.',
+  1008: 'The server refused this connection.',
+  403: 'This session no longer exists, or this link no longer gives access to it.'
+}
 
 const ANSI_DARK = {
   black: '#1d2029', red: '#f07178', green: '#a6da95', yellow: '#eed49f', blue: '#82aaff',
@@ -34,7 +44,8 @@ export const TERM_THEMES = {
 
 /**
  * Events (CustomEvent, payload in `detail`): hello, viewers, size, exit, started, error
- * (the server's messages) and status ({state: "connecting" | "open" | "closed" | "failed"}).
+ * (the server's messages), status ({state: "connecting" | "open" | "closed" | "failed", code,
+ * message, retryAt}) and queue ({bytes, full}: keys typed while disconnected, not yet sent).
  */
 export class TerminalClient extends EventTarget {
   /**
@@ -56,13 +67,19 @@ export class TerminalClient extends EventTarget {
     this.stopped = false
     this.sentSize = ''
     this.pending = [] // commands from run() waiting for a writer connection
+    this.live = false // this connection's hello arrived: keys go straight out
+    this.queue = [] // keys typed while not live, in order (never dropped silently)
+    this.queuedBytes = 0
+    this.retryTimer = 0
+    this.fatal = null // {code, message} once the server closed for good
     this.encoder = new TextEncoder()
 
     this.term = new Terminal({
       allowProposedApi: true, // unicode11 sets activeVersion, a proposed API
       cursorBlink: true,
-      fontFamily: 'ui-monospace, "JetBrains Mono", "Cascadia Mono", Menlo, Consolas, "DejaVu Sans Mono", monospace',
-      fontSize: matchMedia('(max-width: 700px)').matches ? 12 : 14,
+      fontFamily: TERM_FONT, // bundled, so every glyph (the underscore too) fits its cell
+      fontSize: matchMedia('(max-width: 700px)').matches ? 13 : 14,
+      lineHeight: 1.2, // room below the baseline: rows never clip descenders or underscores
       scrollback: 5000,
       theme: TERM_THEMES[theme] || TERM_THEMES.dark
     })
@@ -71,8 +88,12 @@ export class TerminalClient extends EventTarget {
     this.term.loadAddon(new WebLinksAddon())
     this.term.loadAddon(new Unicode11Addon())
     this.term.unicode.activeVersion = '11'
-    this.term.open(container)
-    this.fitAddon.fit()
+    // xterm.js measures its cell once, on open: open only when the font can be measured.
+    // Output that arrives before is kept in its buffer and drawn then.
+    this.opened = fontsLoaded().then(() => {
+      this.term.open(container)
+      this.fit() // fills the box, or (after hello) proposes its size and keeps the server's
+    })
 
     this.term.onData((data) => this.sendKeys(this.encoder.encode(data)))
     // Some mouse reports are raw bytes in a string with code points < 256.
@@ -86,14 +107,18 @@ export class TerminalClient extends EventTarget {
   }
 
   connect () {
+    if (this.fatal) return
     this.stopped = false
+    clearTimeout(this.retryTimer)
     const gen = ++this.gen
     const ws = new WebSocket(this.url)
     ws.binaryType = 'arraybuffer'
     this.ws = ws
     this.emit('status', { state: 'connecting' })
 
+    let opened = false
     ws.onopen = () => {
+      opened = true
       this.backoff = BACKOFF_MIN_MS
       this.unacked = 0
       this.sentSize = ''
@@ -113,21 +138,46 @@ export class TerminalClient extends EventTarget {
     }
     ws.onclose = (ev) => {
       if (gen !== this.gen) return
+      this.live = false
       clearTimeout(this.ackTimer)
-      if (this.stopped) return
-      if (FATAL_CLOSE_CODES.has(ev.code)) {
-        this.emit('status', { state: 'failed', reason: ev.reason })
-        return
-      }
-      this.emit('status', { state: 'closed' })
+      if (this.stopped || this.fatal) return
+      if (FATAL_CLOSES[ev.code]) return this.fail(ev.code)
+      if (!opened) this.probe()
       const delay = this.backoff * (0.75 + Math.random() / 2)
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS)
-      setTimeout(() => { if (gen === this.gen && !this.stopped) this.connect() }, delay)
+      this.retryTimer = setTimeout(() => { if (gen === this.gen && !this.stopped) this.connect() }, delay)
+      this.emit('status', { state: 'closed', code: ev.code, retryAt: Date.now() + delay })
     }
+  }
+
+  /** The server closed for good: say why, take no more input, never reconnect. */
+  fail (code) {
+    const message = FATAL_CLOSES[code]
+    this.fatal = { code, message }
+    clearTimeout(this.retryTimer)
+    this.term.options.disableStdin = true
+    this.ws?.close()
+    this.emit('status', { state: 'failed', code, message })
+  }
+
+  /** A WebSocket refused at its upgrade shows no HTTP status: ask for the same URL over HTTP.
+   * 403 means the session is gone (deleted while we were away) or the token is no longer good. */
+  async probe () {
+    try {
+      const resp = await fetch(this.url.replace(/^ws/, 'http'), { cache: 'no-store' })
+      if (resp.status === 403 && !this.fatal && !this.stopped) this.fail(403)
+    } catch {} // the network is down: keep retrying
+  }
+
+  /** Reconnects at once instead of waiting for the next retry. */
+  retryNow () {
+    if (this.fatal || this.stopped || this.ws?.readyState === WebSocket.CONNECTING || this.isOpen) return
+    this.connect()
   }
 
   close () {
     this.stopped = true
+    clearTimeout(this.retryTimer)
     this.ws?.close()
   }
 
@@ -140,11 +190,15 @@ export class TerminalClient extends EventTarget {
         this.role = msg.role
         this.clientId = msg.client
         this.term.options.disableStdin = !this.isWriter
+        this.live = true
+        this.sizeBy = null
         this.applySize(msg)
         this.fit() // a writer proposes its own size
+        this.flushQueue()
         this.flushPending()
         break
       case 'size':
+        this.sizeBy = msg.by ?? null
         this.applySize(msg)
         break
       case 'exit':
@@ -159,17 +213,30 @@ export class TerminalClient extends EventTarget {
     this.emit(msg.type, msg)
   }
 
-  /** The server decides the terminal's size (smallest writer), so xterm.js always matches it. */
+  /** The server decides the terminal's size (the last typist's window), so xterm.js always
+   * matches it; the page frames it when it differs from what our window could show. */
   applySize ({ rows, cols }) {
     if (rows > 0 && cols > 0 && (rows !== this.term.rows || cols !== this.term.cols)) {
       this.term.resize(cols, rows)
     }
+    this.showFit()
+  }
+
+  /** Marks the container when the terminal is not the size its box would give it. */
+  showFit () {
+    const host = this.term.element?.parentElement
+    const dims = host && this.fitAddon.proposeDimensions()
+    if (!dims || !(dims.cols > 0) || !(dims.rows > 0)) return
+    const boxed = Boolean(this.role) && (dims.cols !== this.term.cols || dims.rows !== this.term.rows)
+    host.classList.toggle('letterboxed', boxed)
+    host.title = boxed ? `The terminal is ${this.term.cols}×${this.term.rows}: the window of whoever typed last sets its size` : ''
   }
 
   /** Proposes the size that fits our container; only writers' proposals count. */
   fit () {
     const dims = this.fitAddon.proposeDimensions()
     if (!dims || !(dims.cols > 0) || !(dims.rows > 0)) return
+    this.showFit()
     if (!this.role) {
       this.term.resize(dims.cols, dims.rows) // before hello: just fill the box
       return
@@ -196,8 +263,26 @@ export class TerminalClient extends EventTarget {
     }
   }
 
+  /** Keys go out at once while live; otherwise (reconnecting) they are queued, in order. */
   sendKeys (bytes) {
-    if (this.isWriter && this.isOpen) this.ws.send(bytes)
+    if (this.fatal || this.readOnly || (this.role && !this.isWriter)) return
+    if (this.live && this.isOpen && !this.queue.length) return this.sendFrames(bytes)
+    if (this.queuedBytes + bytes.length > QUEUE_MAX) return this.emit('queue', { bytes: this.queuedBytes, full: true })
+    this.queue.push(bytes)
+    this.queuedBytes += bytes.length
+    this.emit('queue', { bytes: this.queuedBytes, full: false })
+  }
+
+  sendFrames (bytes) { // a big paste in frames the server accepts (a UTF-8 split is fine: it decodes a stream)
+    for (let i = 0; i < bytes.length; i += FRAME_MAX) this.ws.send(bytes.subarray(i, i + FRAME_MAX))
+  }
+
+  flushQueue () {
+    if (!this.queue.length) return
+    if (this.isWriter) for (const bytes of this.queue) this.sendFrames(bytes)
+    this.queue = []
+    this.queuedBytes = 0
+    this.emit('queue', { bytes: 0, full: false })
   }
 
   sendJson (msg) {
@@ -228,7 +313,7 @@ export class TerminalClient extends EventTarget {
     this.term.options.theme = TERM_THEMES[name] || TERM_THEMES.dark
   }
 
-  focus () { this.term.focus() }
+  focus () { this.opened.then(() => this.term.focus()) }
 
   emit (type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }))
