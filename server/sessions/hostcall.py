@@ -117,22 +117,24 @@ class Memory:
 
     A 32-bit memory never moves under wasmtime's default (4 GiB reserved) configuration, so its
     base is read once; the size only grows, so bounds are checked against a cached size that is
-    refreshed only when a check fails.
+    refreshed only when a check fails. Access goes through a memoryview of the whole memory:
+    ctypes.memmove would release and retake the GIL on every call, which hands the GIL to
+    another process's thread in the middle of a syscall (a pipe's two ends run at once).
     """
 
-    __slots__ = ("base", "ctx", "mem", "ref", "size")
+    __slots__ = ("base", "ctx", "mem", "ref", "size", "view")
 
     def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         self.ref = memory  # keeps the extern struct alive
         self.ctx = ctypes.cast(store._context(), ctypes.c_void_p).value
         self.mem = ctypes.addressof(memory._memory)
-        self.base: int = memory_data(self.ctx, self.mem)
-        self.size: int = memory_data_size(self.ctx, self.mem)
+        self.sync()
 
     def sync(self) -> int:
-        """Refresh the cached base and size (after the memory grew); returns the size."""
-        self.size = memory_data_size(self.ctx, self.mem)
-        self.base = memory_data(self.ctx, self.mem)
+        """Refresh the cached base, size and view (after the memory grew); returns the size."""
+        self.size: int = memory_data_size(self.ctx, self.mem)
+        self.base: int = memory_data(self.ctx, self.mem)
+        self.view = memoryview((ctypes.c_ubyte * self.size).from_address(self.base)).cast("B")
         return self.size
 
     def check(self, ptr: int, length: int) -> int:
@@ -144,17 +146,15 @@ class Memory:
         return self.base + ptr
 
     def read(self, ptr: int, length: int) -> bytes:
-        return ctypes.string_at(self.check(ptr, length), length)
+        if ptr + length > self.size:
+            self.check(ptr, length)
+        return self.view[ptr : ptr + length].tobytes()
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         n = len(data)
-        addr = self.check(ptr, n)
-        if isinstance(data, bytes):
-            ctypes.memmove(addr, data, n)
-        elif isinstance(data, bytearray):
-            ctypes.memmove(addr, (ctypes.c_char * n).from_buffer(data), n)
-        else:
-            ctypes.memmove(addr, bytes(data), n)
+        if ptr + n > self.size:
+            self.check(ptr, n)
+        self.view[ptr : ptr + n] = data
 
     def cstring(self, ptr: int, limit: int = 4096) -> bytes:
         """A NUL-terminated string at ptr."""
@@ -179,10 +179,12 @@ class Memory:
         return struct.unpack("<I", self.read(ptr, 4))[0]  # type: ignore[no-any-return]
 
     def put_u32(self, ptr: int, value: int) -> None:
-        ctypes.memmove(self.check(ptr, 4), _U32.pack(value & 0xFFFFFFFF), 4)
+        self.check(ptr, 4)
+        _U32.pack_into(self.view, ptr, value & 0xFFFFFFFF)
 
     def put_i32(self, ptr: int, value: int) -> None:
         self.write(ptr, struct.pack("<i", value))
 
     def put_u64(self, ptr: int, value: int) -> None:
-        ctypes.memmove(self.check(ptr, 8), _U64.pack(value & 0xFFFFFFFFFFFFFFFF), 8)
+        self.check(ptr, 8)
+        _U64.pack_into(self.view, ptr, value & 0xFFFFFFFFFFFFFFFF)

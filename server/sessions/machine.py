@@ -1,9 +1,10 @@
 """The machine of one session: its process table, terminal and file tree.
 
 One condition variable guards all of a machine's shared state (pipes, the terminal's input, the
-process table); every change notifies it and every blocking call waits on it, so a signal only
-has to notify to interrupt any wait. Processes are few per session, which keeps this simple
-design cheap.
+process table); every change that a waiter may be waiting for notifies it (pipes skip the
+notification when nobody waits for their change) and every blocking call waits on it, so a
+signal only has to notify to interrupt any wait. Processes are few per session, which keeps
+this simple design cheap.
 """
 
 from __future__ import annotations
@@ -49,11 +50,15 @@ class Machine:
         self.next_pid = 1
         self.tty = Tty(self, output, rows, cols)
         self.halted = False
+        self.lingering = 0  # pipe readers waiting briefly for more from a running writer
+        self.pollers = 0  # processes in poll_oneoff: every pipe change concerns them
 
     # -- waiting --
     def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
         """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
         proc.sleeping = True
+        if self.lingering:  # a reader lingering for this process's output need wait no more
+            self.cond.notify_all()
         try:
             return self._block(proc, ready, timeout)
         finally:

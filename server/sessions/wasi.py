@@ -527,11 +527,15 @@ def poll_oneoff(proc: Process, subs: int, events: int, n: int, out: int) -> int:
         return evs
 
     with m.cond:
-        while not (evs := ready()):
-            left = None if deadline is None else (deadline - time.monotonic_ns()) / NS
-            if left is not None and left <= 0:
-                continue
-            m.block(proc, lambda: bool(ready()), timeout=left)
+        m.pollers += 1  # pipes notify on every change while someone polls
+        try:
+            while not (evs := ready()):
+                left = None if deadline is None else (deadline - time.monotonic_ns()) / NS
+                if left is not None and left <= 0:
+                    continue
+                m.block(proc, lambda: bool(ready()), timeout=left)
+        finally:
+            m.pollers -= 1
     mem.write(events, b"".join(evs))
     mem.put_u32(out, len(evs))
     return SUCCESS
