@@ -161,6 +161,7 @@ class Machine:
                 if src >= 0:
                     child.fds.files[fd] = parent.fds.get(src).incref()
             child.fds.exec()
+            child.signals.exec()  # caught signals are the parent's handlers: default again
             self._load(child, path, argv, env)
         except BaseException:
             self._discard(child)
