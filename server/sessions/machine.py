@@ -50,14 +50,14 @@ class Machine:
         self.next_pid = 1
         self.tty = Tty(self, output, rows, cols)
         self.halted = False
-        self.lingering = 0  # pipe readers waiting briefly for more from a running writer
+        self.awaited: dict[int, int] = {}  # pid -> pipe readers lingering for its writes
         self.pollers = 0  # processes in poll_oneoff: every pipe change concerns them
 
     # -- waiting --
     def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
         """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
         proc.sleeping = True
-        if self.lingering:  # a reader lingering for this process's output need wait no more
+        if proc.pid in self.awaited:  # readers lingering for its output need wait no more
             self.cond.notify_all()
         try:
             return self._block(proc, ready, timeout)

@@ -87,26 +87,36 @@ class Pipe:
         w = self.writer
         return w is not None and not w.sleeping and w.status is None and not w.stopped
 
-    def wait_readable(self, proc: Process, want: int, timeout: float | None = None) -> None:
-        """Block (holding cond) until `want` bytes are buffered or no writer remains."""
-        m = self.machine
-        self.read_want = want if not self.read_waiters else min(self.read_want, want)
+    def wait_readable(self, proc: Process) -> None:
+        """Block (holding cond) until data is buffered or no writer remains."""
+        self.read_want = 1
         self.read_waiters += 1
-        if timeout is not None:
-            m.lingering += 1
         try:
-            if timeout is None:
-                m.block(proc, lambda: self.size > 0 or self.writers == 0)
-            else:
-                m.block(
-                    proc,
-                    lambda: self.size >= want or not self.writers or not self.writer_running(),
-                    timeout,
-                )
+            self.machine.block(proc, lambda: self.size > 0 or self.writers == 0)
         finally:
             self.read_waiters -= 1
-            if timeout is not None:
-                m.lingering -= 1
+
+    def linger(self, proc: Process, want: int) -> None:
+        """Wait (holding cond) up to LINGER for `want` bytes while the last writer runs; its
+        blocking anywhere ends the wait (Machine.block notifies for an awaited process)."""
+        writer, m = self.writer, self.machine
+        if writer is None:
+            return
+        self.read_want = want if not self.read_waiters else min(self.read_want, want)
+        self.read_waiters += 1
+        m.awaited[writer.pid] = m.awaited.get(writer.pid, 0) + 1
+        try:
+            m.block(
+                proc,
+                lambda: self.size >= want or not self.writers or not self.writer_running(),
+                LINGER,
+            )
+        finally:
+            self.read_waiters -= 1
+            if m.awaited[writer.pid] == 1:
+                del m.awaited[writer.pid]
+            else:
+                m.awaited[writer.pid] -= 1
 
 
 class PipeEnd(OpenFile):
@@ -133,12 +143,12 @@ class PipeEnd(OpenFile):
             if not p.size and p.writers:
                 if self.nonblock:
                     raise OSError(errno.EAGAIN, "pipe empty")
-                p.wait_readable(proc, 1)
+                p.wait_readable(proc)
                 want = min(size, BATCH)
                 if p.size < want and p.writers and p.writer_running():
                     # data is there now: a signal ends this wait, not the read
                     with contextlib.suppress(InterruptedError):
-                        p.wait_readable(proc, want, LINGER)
+                        p.linger(proc, want)
             data = p.take(size)
             if p.write_waiters or m.pollers:
                 m.cond.notify_all()

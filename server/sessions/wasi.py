@@ -127,24 +127,31 @@ def proc_raise(proc: Process, sig: int) -> int:
 def fd_write(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
-    if n == 1:
+    if n == 1:  # the common case, kept short: it is paid per write(2)
         ptr, length = _IOVEC.unpack(mem.read(iovs, 8))
         data = mem.read(ptr, length)
     else:
         raw = mem.read(iovs, 8 * n)
         data = b"".join(mem.read(p, ln) for p, ln in _IOVEC.iter_unpack(raw))
-    written = file.write(proc, data) if data else 0
-    mem.put_u32(out, written)
+    mem.put_u32(out, file.write(proc, data) if data else 0)
     return SUCCESS
 
 
 def fd_read(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
-    vecs = list(_IOVEC.iter_unpack(mem.read(iovs, 8 * n)))
-    total = sum(ln for _, ln in vecs)
-    data = file.read(proc, total) if total else b""
-    _scatter(mem, vecs, data)
+    if n == 1:
+        ptr, length = _IOVEC.unpack(mem.read(iovs, 8))
+        mem.check(ptr, length)  # EFAULT before taking data that would then be lost
+        data = file.read(proc, length) if length else b""
+        mem.write(ptr, data)
+    else:
+        vecs = list(_IOVEC.iter_unpack(mem.read(iovs, 8 * n)))
+        for ptr, length in vecs:
+            mem.check(ptr, length)
+        total = sum(ln for _, ln in vecs)
+        data = file.read(proc, total) if total else b""
+        _scatter(mem, vecs, data)
     mem.put_u32(out, len(data))
     return SUCCESS
 
