@@ -7,13 +7,13 @@ dash, coreutils and CPython) in the same run; `kernel`'s pipe figure is the big-
   million 2-byte writes where GNU yes makes 8 KiB ones; run once a side, and the per-write cost
   is printed too, since the syscall count, not the pipe, bounds it.
 
-    python -m bench pipes [MB for the yes pipeline, default 50]
+    python -m bench pipes              (BENCH_YES_MB=2 for a shorter yes pipeline)
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,7 +48,7 @@ def yes_head(home: Path, mb: int) -> None:
 
 
 def main() -> None:
-    mb = int(sys.argv[1]) if len(sys.argv) > 1 else 50
+    mb = int(os.environ.get("BENCH_YES_MB", "50"))
     with tempfile.TemporaryDirectory() as d:
         home = Path(d)
         batch.run(["/bin/sh", "-c", "true"], HostDir(home))  # warm the module cache
