@@ -29,6 +29,10 @@ current = threading.local()
 _Callback = ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
 )
+_CallbackU32 = ctypes.CFUNCTYPE(
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32),
+    ctypes.c_size_t,
+)  # fmt: skip
 _Finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _no_finalizer = _Finalizer(lambda _env: None)
 memory_data = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
@@ -38,7 +42,7 @@ memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_v
     ("wasmtime_memory_data_size", ffi.dll)
 )
 _i32_at = ctypes.c_int32.from_address
-_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
+_U32, _U64, _U32PAIR = struct.Struct("<I"), struct.Struct("<Q"), struct.Struct("<II")
 _KEEP: list[Any] = []  # callbacks must outlive every linker that uses them
 
 # Parameter kinds: "i" signed i32, "I" unsigned i32 (pointers, sizes), "Q" u64, "q" i64.
@@ -91,7 +95,27 @@ def define(
             current.exc = exc
             return trap(type(exc).__name__)
 
-    cb = _Callback(callback)
+    stop = 4 * len(params)  # in u32 units: each val_raw slot is 16 bytes
+
+    def callback_u32(_env: int, _caller: int, args: Any, _n: int) -> int:
+        """The same for all-u32 parameters (most calls: pointers, sizes, fds): a strided slice
+        of a u32 pointer reads them in one step, about 0.3 us less than string_at + unpack."""
+        proc = current.proc
+        try:
+            try:
+                result = handler(proc, *args[0:stop:4])
+            except OSError as err:
+                result = errno_sign * wasi_errno(err.errno)
+            if has_result:
+                args[0] = result  # ctypes stores the low 32 bits: a negative errno stays one
+            if proc.signals.pending and proc.signals.deliverable:
+                proc.deliver_signals()
+            return 0
+        except BaseException as exc:
+            current.exc = exc
+            return trap(type(exc).__name__)
+
+    cb = _CallbackU32(callback_u32) if params and set(params) <= {"I"} else _Callback(callback)
     _KEEP.append(cb)
     ty = wasmtime.FuncType(
         [_valtype(k) for k in params], [wasmtime.ValType.i32()] if has_result else []
@@ -178,8 +202,15 @@ class Memory:
     def u32(self, ptr: int) -> int:
         return struct.unpack("<I", self.read(ptr, 4))[0]  # type: ignore[no-any-return]
 
+    def u32_pair(self, ptr: int) -> tuple[int, int]:
+        """Two u32 at ptr: an iovec (pointer, length), read per write(2)."""
+        if ptr + 8 > self.size:
+            self.check(ptr, 8)
+        return _U32PAIR.unpack_from(self.view, ptr)  # type: ignore[return-value]
+
     def put_u32(self, ptr: int, value: int) -> None:
-        self.check(ptr, 4)
+        if ptr + 4 > self.size:
+            self.check(ptr, 4)
         _U32.pack_into(self.view, ptr, value & 0xFFFFFFFF)
 
     def put_i32(self, ptr: int, value: int) -> None:

@@ -161,6 +161,11 @@ class PipeEnd(OpenFile):
         done = 0
         with m.cond:
             p.writer = proc
+            if p.readers and p.size + len(data) <= CAPACITY:  # room for all: the common case
+                p.put(data)
+                if (p.read_waiters and p.size >= p.read_want) or m.pollers:
+                    m.cond.notify_all()
+                return len(data)
             while done < len(data):
                 need = len(data) - done if len(data) <= PIPE_BUF else 1
                 if p.readers and CAPACITY - p.size < need:

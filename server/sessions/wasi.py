@@ -128,7 +128,7 @@ def fd_write(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
     if n == 1:  # the common case, kept short: it is paid per write(2)
-        ptr, length = _IOVEC.unpack(mem.read(iovs, 8))
+        ptr, length = mem.u32_pair(iovs)
         data = mem.read(ptr, length)
     else:
         raw = mem.read(iovs, 8 * n)
@@ -141,7 +141,7 @@ def fd_read(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
     if n == 1:
-        ptr, length = _IOVEC.unpack(mem.read(iovs, 8))
+        ptr, length = mem.u32_pair(iovs)
         mem.check(ptr, length)  # EFAULT before taking data that would then be lost
         data = file.read(proc, length) if length else b""
         mem.write(ptr, data)
