@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .proc import Process
 
 _IOVEC = struct.Struct("<II")
+_IOVEC2 = struct.Struct("<IIII")
 _FDSTAT = struct.Struct("<BxHxxxxQQ")
 _FILESTAT = struct.Struct("<QQBxxxxxxxQQQQQ")
 _DIRENT = struct.Struct("<QQIBxxx")
@@ -130,6 +131,9 @@ def fd_write(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     if n == 1:  # the common case, kept short: it is paid per write(2)
         ptr, length = mem.u32_pair(iovs)
         data = mem.read(ptr, length)
+    elif n == 2:  # stdio's flush: what was buffered, then the new bytes (yes: 1 + 1)
+        p1, n1, p2, n2 = _IOVEC2.unpack(mem.read(iovs, 16))
+        data = mem.read(p1, n1) + mem.read(p2, n2)
     else:
         raw = mem.read(iovs, 8 * n)
         data = b"".join(mem.read(p, ln) for p, ln in _IOVEC.iter_unpack(raw))
