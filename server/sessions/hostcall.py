@@ -42,6 +42,7 @@ memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_v
     ("wasmtime_memory_data_size", ffi.dll)
 )
 _i32_at = ctypes.c_int32.from_address
+_Reserved = ctypes.c_ubyte * (1 << 32)  # one array type for every view (ctypes caches each size)
 _U32, _U64, _U32PAIR = struct.Struct("<I"), struct.Struct("<Q"), struct.Struct("<II")
 _KEEP: list[Any] = []  # callbacks must outlive every linker that uses them
 
@@ -158,7 +159,8 @@ class Memory:
         """Refresh the cached base, size and view (after the memory grew); returns the size."""
         self.size: int = memory_data_size(self.ctx, self.mem)
         self.base: int = memory_data(self.ctx, self.mem)
-        self.view = memoryview((ctypes.c_ubyte * self.size).from_address(self.base)).cast("B")
+        whole = memoryview(_Reserved.from_address(self.base)).cast("B")
+        self.view = whole[: self.size]  # bounded: a stray index cannot leave the memory
         return self.size
 
     def check(self, ptr: int, length: int) -> int:
