@@ -126,3 +126,27 @@ def test_a_handled_signal_interrupts_a_blocked_read_which_resumes(tmp_path):
         tmp_path,
     )
     assert out == "alarm\nb'x'\n"
+
+
+def test_nonblocking_ends_say_eagain_and_fill_to_capacity(tmp_path):
+    out = py(
+        """
+        import os
+        r, w = os.pipe()
+        os.set_blocking(r, False)
+        os.set_blocking(w, False)
+        try:
+            os.read(r, 10)
+        except BlockingIOError:
+            print("empty EAGAIN")
+        total = 0
+        try:
+            while True:
+                total += os.write(w, b"x" * 4096)
+        except BlockingIOError:
+            print("full EAGAIN", total)
+        print(len(os.read(r, 1 << 21)))
+        """,
+        tmp_path,
+    )
+    assert out == f"empty EAGAIN\nfull EAGAIN {pipe.CAPACITY}\n{pipe.CAPACITY}\n"
