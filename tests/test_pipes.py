@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 from kernel_helpers import run, sh
+from test_interactive import Terminal
 
 from server.sessions import pipe
 
@@ -150,3 +152,19 @@ def test_nonblocking_ends_say_eagain_and_fill_to_capacity(tmp_path):
         tmp_path,
     )
     assert out == f"empty EAGAIN\nfull EAGAIN {pipe.CAPACITY}\n{pipe.CAPACITY}\n"
+
+
+def test_ctrl_c_stops_a_pipeline_of_small_writes(tmp_path):
+    """Every stage is busy in a pipe call (yes writing, head and wc reading or lingering)."""
+    term = Terminal(tmp_path)
+    try:
+        term.expect("$ ")
+        term.type("yes | head -c 999999999 | wc -c\r")
+        term.expect("wc -c\r\n")
+        time.sleep(0.5)
+        term.type("\x03")
+        term.expect("$ ")
+        term.type("echo alive\r")
+        term.expect("alive\r\n")
+    finally:
+        term.session.stop()
