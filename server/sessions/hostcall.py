@@ -29,6 +29,10 @@ current = threading.local()
 _Callback = ctypes.CFUNCTYPE(
     ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t
 )
+_CallbackU32 = ctypes.CFUNCTYPE(
+    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint32),
+    ctypes.c_size_t,
+)  # fmt: skip
 _Finalizer = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _no_finalizer = _Finalizer(lambda _env: None)
 memory_data = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)(
@@ -38,7 +42,8 @@ memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_v
     ("wasmtime_memory_data_size", ffi.dll)
 )
 _i32_at = ctypes.c_int32.from_address
-_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
+_Reserved = ctypes.c_ubyte * (1 << 32)  # one array type for every view (ctypes caches each size)
+_U32, _U64, _U32PAIR = struct.Struct("<I"), struct.Struct("<Q"), struct.Struct("<II")
 _KEEP: list[Any] = []  # callbacks must outlive every linker that uses them
 
 # Parameter kinds: "i" signed i32, "I" unsigned i32 (pointers, sizes), "Q" u64, "q" i64.
@@ -91,7 +96,27 @@ def define(
             current.exc = exc
             return trap(type(exc).__name__)
 
-    cb = _Callback(callback)
+    stop = 4 * len(params)  # in u32 units: each val_raw slot is 16 bytes
+
+    def callback_u32(_env: int, _caller: int, args: Any, _n: int) -> int:
+        """The same for all-u32 parameters (most calls: pointers, sizes, fds): a strided slice
+        of a u32 pointer reads them in one step, about 0.3 us less than string_at + unpack."""
+        proc = current.proc
+        try:
+            try:
+                result = handler(proc, *args[0:stop:4])
+            except OSError as err:
+                result = errno_sign * wasi_errno(err.errno)
+            if has_result:
+                args[0] = result  # ctypes stores the low 32 bits: a negative errno stays one
+            if proc.signals.pending and proc.signals.deliverable:
+                proc.deliver_signals()
+            return 0
+        except BaseException as exc:
+            current.exc = exc
+            return trap(type(exc).__name__)
+
+    cb = _CallbackU32(callback_u32) if params and set(params) <= {"I"} else _Callback(callback)
     _KEEP.append(cb)
     ty = wasmtime.FuncType(
         [_valtype(k) for k in params], [wasmtime.ValType.i32()] if has_result else []
@@ -117,22 +142,25 @@ class Memory:
 
     A 32-bit memory never moves under wasmtime's default (4 GiB reserved) configuration, so its
     base is read once; the size only grows, so bounds are checked against a cached size that is
-    refreshed only when a check fails.
+    refreshed only when a check fails. Access goes through a memoryview of the whole memory:
+    ctypes.memmove would release and retake the GIL on every call, which hands the GIL to
+    another process's thread in the middle of a syscall (a pipe's two ends run at once).
     """
 
-    __slots__ = ("base", "ctx", "mem", "ref", "size")
+    __slots__ = ("base", "ctx", "mem", "ref", "size", "view")
 
     def __init__(self, store: wasmtime.Store, memory: wasmtime.Memory) -> None:
         self.ref = memory  # keeps the extern struct alive
         self.ctx = ctypes.cast(store._context(), ctypes.c_void_p).value
         self.mem = ctypes.addressof(memory._memory)
-        self.base: int = memory_data(self.ctx, self.mem)
-        self.size: int = memory_data_size(self.ctx, self.mem)
+        self.sync()
 
     def sync(self) -> int:
-        """Refresh the cached base and size (after the memory grew); returns the size."""
-        self.size = memory_data_size(self.ctx, self.mem)
-        self.base = memory_data(self.ctx, self.mem)
+        """Refresh the cached base, size and view (after the memory grew); returns the size."""
+        self.size: int = memory_data_size(self.ctx, self.mem)
+        self.base: int = memory_data(self.ctx, self.mem)
+        whole = memoryview(_Reserved.from_address(self.base)).cast("B")
+        self.view = whole[: self.size]  # bounded: a stray index cannot leave the memory
         return self.size
 
     def check(self, ptr: int, length: int) -> int:
@@ -144,17 +172,15 @@ class Memory:
         return self.base + ptr
 
     def read(self, ptr: int, length: int) -> bytes:
-        return ctypes.string_at(self.check(ptr, length), length)
+        if ptr + length > self.size:
+            self.check(ptr, length)
+        return self.view[ptr : ptr + length].tobytes()
 
     def write(self, ptr: int, data: bytes | bytearray | memoryview) -> None:
         n = len(data)
-        addr = self.check(ptr, n)
-        if isinstance(data, bytes):
-            ctypes.memmove(addr, data, n)
-        elif isinstance(data, bytearray):
-            ctypes.memmove(addr, (ctypes.c_char * n).from_buffer(data), n)
-        else:
-            ctypes.memmove(addr, bytes(data), n)
+        if ptr + n > self.size:
+            self.check(ptr, n)
+        self.view[ptr : ptr + n] = data
 
     def cstring(self, ptr: int, limit: int = 4096) -> bytes:
         """A NUL-terminated string at ptr."""
@@ -178,11 +204,20 @@ class Memory:
     def u32(self, ptr: int) -> int:
         return struct.unpack("<I", self.read(ptr, 4))[0]  # type: ignore[no-any-return]
 
+    def u32_pair(self, ptr: int) -> tuple[int, int]:
+        """Two u32 at ptr: an iovec (pointer, length), read per write(2)."""
+        if ptr + 8 > self.size:
+            self.check(ptr, 8)
+        return _U32PAIR.unpack_from(self.view, ptr)  # type: ignore[return-value]
+
     def put_u32(self, ptr: int, value: int) -> None:
-        ctypes.memmove(self.check(ptr, 4), _U32.pack(value & 0xFFFFFFFF), 4)
+        if ptr + 4 > self.size:
+            self.check(ptr, 4)
+        _U32.pack_into(self.view, ptr, value & 0xFFFFFFFF)
 
     def put_i32(self, ptr: int, value: int) -> None:
         self.write(ptr, struct.pack("<i", value))
 
     def put_u64(self, ptr: int, value: int) -> None:
-        ctypes.memmove(self.check(ptr, 8), _U64.pack(value & 0xFFFFFFFFFFFFFFFF), 8)
+        self.check(ptr, 8)
+        _U64.pack_into(self.view, ptr, value & 0xFFFFFFFFFFFFFFFF)

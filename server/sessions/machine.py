@@ -1,9 +1,10 @@
 """The machine of one session: its process table, terminal and file tree.
 
 One condition variable guards all of a machine's shared state (pipes, the terminal's input, the
-process table); every change notifies it and every blocking call waits on it, so a signal only
-has to notify to interrupt any wait. Processes are few per session, which keeps this simple
-design cheap.
+process table); every change that a waiter may be waiting for notifies it (pipes skip the
+notification when nobody waits for their change) and every blocking call waits on it, so a
+signal only has to notify to interrupt any wait. Processes are few per session, which keeps
+this simple design cheap.
 """
 
 from __future__ import annotations
@@ -58,11 +59,15 @@ class Machine:
         self.wait_orphans = False
         self.leader_status: int | None = None
         self.ended = False
+        self.awaited: dict[int, int] = {}  # pid -> pipe readers lingering for its writes
+        self.pollers = 0  # processes in poll_oneoff: every pipe change concerns them
 
     # -- waiting --
     def block(self, proc: Process, ready: Callable[[], bool], timeout: float | None = None) -> bool:
         """Wait (holding cond) until `ready()`; False on timeout. EINTR if a signal arrives."""
         proc.sleeping = True
+        if proc.pid in self.awaited:  # readers lingering for its output need wait no more
+            self.cond.notify_all()
         try:
             return self._block(proc, ready, timeout)
         finally:
@@ -173,6 +178,7 @@ class Machine:
                 if src >= 0:
                     child.fds.files[fd] = parent.fds.get(src).incref()
             child.fds.exec()
+            child.signals.exec()  # caught signals are the parent's handlers: default again
             self._load(child, path, argv, env)
         except BaseException:
             self._discard(child)

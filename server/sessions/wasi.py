@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .proc import Process
 
 _IOVEC = struct.Struct("<II")
+_IOVEC2 = struct.Struct("<IIII")
 _FDSTAT = struct.Struct("<BxHxxxxQQ")
 _FILESTAT = struct.Struct("<QQBxxxxxxxQQQQQ")
 _DIRENT = struct.Struct("<QQIBxxx")
@@ -127,24 +128,34 @@ def proc_raise(proc: Process, sig: int) -> int:
 def fd_write(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
-    if n == 1:
-        ptr, length = _IOVEC.unpack(mem.read(iovs, 8))
+    if n == 1:  # the common case, kept short: it is paid per write(2)
+        ptr, length = mem.u32_pair(iovs)
         data = mem.read(ptr, length)
+    elif n == 2:  # stdio's flush: what was buffered, then the new bytes (yes: 1 + 1)
+        p1, n1, p2, n2 = _IOVEC2.unpack(mem.read(iovs, 16))
+        data = mem.read(p1, n1) + mem.read(p2, n2)
     else:
         raw = mem.read(iovs, 8 * n)
         data = b"".join(mem.read(p, ln) for p, ln in _IOVEC.iter_unpack(raw))
-    written = file.write(proc, data) if data else 0
-    mem.put_u32(out, written)
+    mem.put_u32(out, file.write(proc, data) if data else 0)
     return SUCCESS
 
 
 def fd_read(proc: Process, fd: int, iovs: int, n: int, out: int) -> int:
     file = proc.fds.get(fd)
     mem = _mem(proc)
-    vecs = list(_IOVEC.iter_unpack(mem.read(iovs, 8 * n)))
-    total = sum(ln for _, ln in vecs)
-    data = file.read(proc, total) if total else b""
-    _scatter(mem, vecs, data)
+    if n == 1:
+        ptr, length = mem.u32_pair(iovs)
+        mem.check(ptr, length)  # EFAULT before taking data that would then be lost
+        data = file.read(proc, length) if length else b""
+        mem.write(ptr, data)
+    else:
+        vecs = list(_IOVEC.iter_unpack(mem.read(iovs, 8 * n)))
+        for ptr, length in vecs:
+            mem.check(ptr, length)
+        total = sum(ln for _, ln in vecs)
+        data = file.read(proc, total) if total else b""
+        _scatter(mem, vecs, data)
     mem.put_u32(out, len(data))
     return SUCCESS
 
@@ -577,11 +588,15 @@ def poll_oneoff(proc: Process, subs: int, events: int, n: int, out: int) -> int:
         return evs
 
     with m.cond:
-        while not (evs := ready()):
-            left = None if deadline is None else (deadline - time.monotonic_ns()) / NS
-            if left is not None and left <= 0:
-                continue
-            m.block(proc, lambda: bool(ready()), timeout=left)
+        m.pollers += 1  # pipes notify on every change while someone polls
+        try:
+            while not (evs := ready()):
+                left = None if deadline is None else (deadline - time.monotonic_ns()) / NS
+                if left is not None and left <= 0:
+                    continue
+                m.block(proc, lambda: bool(ready()), timeout=left)
+        finally:
+            m.pollers -= 1
     mem.write(events, b"".join(evs))
     mem.put_u32(out, len(evs))
     return SUCCESS
