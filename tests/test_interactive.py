@@ -319,3 +319,34 @@ def test_ctrl_c_stops_a_runaway_sqlite_query(term):
     term.expect("42\r\n")
     term.type(".quit\r")
     term.expect("$ ")
+
+
+def test_ctrl_c_at_the_sqlite_prompt_keeps_sqlite(term):
+    """sqlite3 installs its SIGINT handler with signal(), i.e. SA_RESTART: the handler runs and
+    the read of the next line goes on, as with native sqlite3 (it used to get EOF and quit)."""
+    term.type("sqlite3\r")
+    term.expect("sqlite> ")
+    time.sleep(0.3)
+    term.type("\x03")
+    time.sleep(0.5)  # sqlite3's read has seen the signal before the next line arrives
+    term.type("select 6 * 7;\r")
+    term.expect("42\r\n")
+    term.type(".quit\r")
+    term.expect("$ ")
+
+
+def test_a_python_sigint_handler_runs_and_readline_goes_on(term):
+    """PEP 475: Python's handlers have no SA_RESTART; the read fails with EINTR, Python runs the
+    handler and reads again."""
+    term.type(
+        'python3 -c \'import signal, sys; signal.signal(signal.SIGINT, lambda *a: print("han"'
+        ' + "dled", flush=True)); print("rea" + "dy", flush=True);'
+        ' print("got", sys.stdin.readline().strip())\'\r'
+    )
+    term.expect("ready\r\n")
+    time.sleep(0.3)
+    term.type("\x03")
+    term.expect("handled\r\n")
+    term.type("abc\r")
+    term.expect("got abc\r\n")
+    term.expect("$ ")

@@ -107,6 +107,11 @@ SAME_AS_NATIVE = {
         "ulimit -Sn 35; echo $?; ulimit -n; (ulimit -n 20; ulimit -n); ulimit -n\n"
         "ulimit -Hn 32; echo $?; ulimit -Sn 30; ulimit -Hn 32; ulimit -Hn; ulimit -c 0; ulimit -c"
     ),
+    "a trapped signal ends the read builtin and wait (dash's handlers have no SA_RESTART)": (
+        "trap 'echo trapped' INT; mkfifo p; exec 3<>p\n"
+        '(sleep 0.3; kill -INT $$) & read x <&3; echo "read $?"; wait\n'
+        'sleep 5 > /dev/null & s=$!; (sleep 0.3; kill -INT $$) & wait; echo "wait $?"; kill $s'
+    ),
     "bracket expressions with backslashes in case and globs": (
         "for s in ']' '-' 'a' 'z' 'b' '\\'; do\n"
         "  case $s in\n"

@@ -245,7 +245,7 @@ def rlimit(proc: Process, resource: int, new_ptr: int, old_ptr: int) -> int:
 
 # -- signals --
 def sigaction(proc: Process, sig: int, disp: int) -> int:
-    if not 0 < sig < signals.NSIG or disp not in (0, 1, 2):
+    if not 0 < sig < signals.NSIG or disp not in (0, 1, 2, 3):
         raise OSError(errno.EINVAL, "bad signal")
     if sig in signals.UNCATCHABLE:
         raise OSError(errno.EINVAL, "cannot catch")
@@ -371,9 +371,11 @@ TABLE = {
     "tcgetattr": ("iI", tcgetattr), "tcsetattr": ("iiI", tcsetattr),
     "tcgetpgrp": ("i", tcgetpgrp), "tcsetpgrp": ("ii", tcsetpgrp), "winsize": ("iIi", winsize),
 }  # fmt: skip
+RESTARTABLE = frozenset({"waitpid"})  # SA_RESTART handlers restart it (hostcall.define)
 
 
 def define_all(linker: wasmtime.Linker) -> None:
     for name, (params, handler) in TABLE.items():
-        hostcall.define(linker, "cowasm", name, params, handler, errno_sign=-1)
+        restart = name in RESTARTABLE
+        hostcall.define(linker, "cowasm", name, params, handler, errno_sign=-1, restart=restart)
     hostcall.define(linker, "cowasm", "exit_group", "i", exit_group, has_result=False)

@@ -71,11 +71,13 @@ def define(
     handler: Callable[..., int | None],
     has_result: bool = True,
     errno_sign: int = 1,
+    restart: bool = False,
 ) -> None:
     """Define `module.name` in `linker`: `handler(proc, *args)` returns the i32 result.
 
     An OSError from the handler becomes its WASI errno times `errno_sign` (WASI calls return
-    errno, our `cowasm` calls return -errno)."""
+    errno, our `cowasm` calls return -errno). With `restart`, a call interrupted by a signal
+    runs the handlers and starts again when all of them were installed with SA_RESTART."""
     fmt = struct.Struct("<" + "".join(_SLOT[k] for k in params))
     size = fmt.size
     unpack = fmt.unpack
@@ -87,6 +89,9 @@ def define(
                 result = handler(proc, *unpack(ctypes.string_at(args, size)))
             except OSError as err:
                 result = errno_sign * wasi_errno(err.errno)
+                if restart and isinstance(err, InterruptedError):
+                    call_args = unpack(ctypes.string_at(args, size))
+                    result = _restart(proc, handler, call_args, result, errno_sign)
             if has_result:
                 _i32_at(args).value = result  # type: ignore[assignment]
             if proc.signals.pending and proc.signals.deliverable:
@@ -107,6 +112,8 @@ def define(
                 result = handler(proc, *args[0:stop:4])
             except OSError as err:
                 result = errno_sign * wasi_errno(err.errno)
+                if restart and isinstance(err, InterruptedError):
+                    result = _restart(proc, handler, args[0:stop:4], result, errno_sign)
             if has_result:
                 args[0] = result  # ctypes stores the low 32 bits: a negative errno stays one
             if proc.signals.pending and proc.signals.deliverable:
@@ -135,6 +142,21 @@ def define(
     )
     if err:
         raise wasmtime.WasmtimeError._from_ptr(err)
+
+
+def _restart(
+    proc: Any, handler: Callable[..., int | None], args: Any, eintr: int, errno_sign: int
+) -> int | None:
+    """SA_RESTART: run the pending handlers now and, while every one asked for a restart,
+    call again; else (or when no handler ran) the call fails with EINTR after all."""
+    while proc.deliver_signals():
+        try:
+            return handler(proc, *args)
+        except InterruptedError:
+            continue
+        except OSError as err:
+            return errno_sign * wasi_errno(err.errno)
+    return eintr
 
 
 class Memory:

@@ -25,7 +25,7 @@ from .errno import wasi_errno
 from .fd import FdTable
 from .image import Image, Program
 from .rlimit import Rlimits
-from .signals import CAUGHT, DEFAULT, SignalState
+from .signals import CAUGHT, CAUGHT_RESTART, DEFAULT, SignalState
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -199,23 +199,28 @@ class Process:
         return True
 
     # -- signals --
-    def deliver_signals(self) -> None:
-        """Act on pending signals at a syscall boundary (called on the way out of every import)."""
+    def deliver_signals(self) -> bool:
+        """Act on pending signals at a syscall boundary (called on the way out of every import).
+        True when handlers ran and every one was installed with SA_RESTART: a blocking call
+        they interrupted is to be restarted (hostcall.define)."""
         if self.kill_sig:
             raise Killed(self.kill_sig)
         img = self.image
         if img is None or (img.program.forks and img.asyncify_state() != 0):
-            return  # mid-unwind or mid-rewind: deliver after the fork completes
+            return False  # mid-unwind or mid-rewind: deliver after the fork completes
         m = self.machine
+        ran = interrupting = False
         while True:
             with m.cond:
                 sig = self.signals.take()
                 if not sig:
-                    return
+                    return ran and not interrupting
                 disp = self.signals.disp[sig]
-                if disp == CAUGHT and sig not in signals.UNCATCHABLE and img.signal_fn:
+                if disp >= CAUGHT and sig not in signals.UNCATCHABLE and img.signal_fn:
                     saved = self.signals.mask
                     self.signals.mask |= signals.bit(sig)
+                    ran = True
+                    interrupting |= disp != CAUGHT_RESTART
                 elif disp == DEFAULT and sig in signals.STOPPING:
                     self.stop(sig)
                     continue

@@ -1,9 +1,10 @@
 """Signal numbers (Linux's), default actions, and one process's signal state.
 
-A process's dispositions say only default, ignore or caught: handlers themselves live in the
-program (libcowasm) and run when the kernel calls its `__cowasm_signal` export at a syscall
-boundary. Signals whose action is to do nothing are discarded when sent, so `pending` only ever
-holds signals that must be acted on.
+A process's dispositions say only default, ignore, caught, or caught with SA_RESTART (a read,
+write or wait interrupted only by such handlers restarts instead of failing with EINTR): handlers
+themselves live in the program (libcowasm) and run when the kernel calls its `__cowasm_signal`
+export at a syscall boundary. Signals whose action is to do nothing are discarded when sent, so
+`pending` only ever holds signals that must be acted on.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGWINCH, SIGIO, SIGPWR, SIGSYS = (
 )
 NSIG = 32
 
-DEFAULT, IGNORE, CAUGHT = 0, 1, 2
+DEFAULT, IGNORE, CAUGHT, CAUGHT_RESTART = 0, 1, 2, 3
 IGNORED_BY_DEFAULT = frozenset({SIGCHLD, SIGCONT, SIGURG, SIGWINCH})
 STOPPING = frozenset({SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU})
 UNCATCHABLE = frozenset({SIGKILL, SIGSTOP})
@@ -51,7 +52,7 @@ class SignalState:
         d = self.disp[sig]
         if sig in UNCATCHABLE:
             return True
-        return d == CAUGHT or (d == DEFAULT and sig not in IGNORED_BY_DEFAULT)
+        return d >= CAUGHT or (d == DEFAULT and sig not in IGNORED_BY_DEFAULT)
 
     def take(self) -> int:
         """Remove and return the lowest deliverable signal (0 if none)."""

@@ -655,8 +655,13 @@ TABLE = {
     "sock_shutdown": ("II", sock_unsupported),
 }
 
+# Calls that SA_RESTART handlers restart (reads and writes of pipes, ttys and fifos, a fifo's
+# open); poll_oneoff (sleep, poll, select) always fails with EINTR, as POSIX says.
+RESTARTABLE = frozenset({"fd_read", "fd_write", "fd_pread", "fd_pwrite", "path_open"})
+
 
 def define_all(linker: wasmtime.Linker) -> None:
     for name, (params, handler) in TABLE.items():
-        hostcall.define(linker, "wasi_snapshot_preview1", name, params, handler)
+        restart = name in RESTARTABLE
+        hostcall.define(linker, "wasi_snapshot_preview1", name, params, handler, restart=restart)
     hostcall.define(linker, "wasi_snapshot_preview1", "proc_exit", "I", proc_exit, has_result=False)

@@ -1,6 +1,7 @@
 /* Signals: the handler table lives here, the kernel only knows each signal's disposition
- * (0 default, 1 ignore, 2 caught). The kernel runs a caught signal through the export
- * __cowasm_signal (start.c), which lands in __cowasm_deliver. */
+ * (0 default, 1 ignore, 2 caught, 3 caught with SA_RESTART: the kernel restarts a read, write
+ * or wait that only such handlers interrupted). The kernel runs a caught signal through the
+ * export __cowasm_signal (start.c), which lands in __cowasm_deliver. */
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,9 +13,10 @@
 static struct sigaction actions[_NSIG];
 static unsigned char known[_NSIG]; /* actions[sig] matches the kernel (else ask it) */
 
-static int disposition(void (*h)(int))
+static int disposition(const struct sigaction *sa)
 {
-	return h == SIG_DFL ? 0 : h == SIG_IGN ? 1 : 2;
+	void (*h)(int) = sa->sa_handler;
+	return h == SIG_DFL ? 0 : h == SIG_IGN ? 1 : sa->sa_flags & SA_RESTART ? 3 : 2;
 }
 
 int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *restrict old)
@@ -29,13 +31,13 @@ int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *r
 		if (d < 0)
 			return -1;
 		cw_sigaction(sig, d);
-		actions[sig].sa_handler = d == 1 ? SIG_IGN : SIG_DFL;
+		actions[sig].sa_handler = d == 1 ? SIG_IGN : SIG_DFL; /* exec resets caught ones */
 		known[sig] = 1;
 	}
 	if (old)
 		*old = actions[sig];
 	if (act) {
-		if (cw_ret(cw_sigaction(sig, disposition(act->sa_handler))) < 0)
+		if (cw_ret(cw_sigaction(sig, disposition(act))) < 0)
 			return -1;
 		actions[sig] = *act;
 	}
@@ -53,7 +55,7 @@ void __cowasm_deliver(int sig)
 	if (!VALID(sig))
 		return;
 	struct sigaction sa = actions[sig];
-	if (disposition(sa.sa_handler) != 2)
+	if (disposition(&sa) < 2)
 		return;
 	int saved_errno = errno;
 	if (sa.sa_flags & SA_RESETHAND) {
@@ -119,8 +121,18 @@ int sigaddset(sigset_t *set, int sig) { CHECKED(sig, (*set |= BIT(sig), 0)); }
 int sigdelset(sigset_t *set, int sig) { CHECKED(sig, (*set &= ~BIT(sig), 0)); }
 int sigismember(const sigset_t *set, int sig) { CHECKED(sig, (*set & BIT(sig)) != 0); }
 
-/* The kernel always interrupts blocking calls; nothing to record. */
-int siginterrupt(int sig, int flag) { (void)sig, (void)flag; return 0; }
+/* flag 1: the handler interrupts blocking calls (EINTR); 0: they restart (SA_RESTART). */
+int siginterrupt(int sig, int flag)
+{
+	struct sigaction sa;
+	if (sigaction(sig, 0, &sa) < 0)
+		return -1;
+	if (flag)
+		sa.sa_flags &= ~SA_RESTART;
+	else
+		sa.sa_flags |= SA_RESTART;
+	return sigaction(sig, &sa, 0);
+}
 
 int sigaltstack(const stack_t *restrict ss, stack_t *restrict old)
 {
