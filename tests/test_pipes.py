@@ -24,9 +24,24 @@ def py(code: str, home: Path) -> str:
 
 
 def test_exact_bytes_through_a_long_pipeline_of_small_writes(tmp_path):
-    # yes writes 2 bytes a call, dd re-blocks them into 7-byte writes, cat and head pass on
+    # yes writes 64 KiB a call, dd re-blocks them into 7-byte writes, cat and head pass on
     script = "yes | head -c 300001 | dd bs=7 2>/dev/null | cat | cat | wc -c"
     assert sh(script, tmp_path)[:2] == (0, "300001\n")
+
+
+@pytest.mark.parametrize(
+    "args", [[], ["a", "b  c"], [""], ["x" * 70000]], ids=["y", "words", "empty", "70 KB line"]
+)
+def test_yes_repeats_its_line_as_gnu_yes(args, tmp_path):
+    """toybox yes fills whole buffers with copies of its line (patch 0013): the stream must stay
+    the line, its words joined by spaces, over and over, also across buffer ends and for a line
+    longer than the buffer."""
+    line = (" ".join(args) if args else "y").encode() + b"\n"
+    n = 300_001
+    expected = hashlib.md5((line * (n // len(line) + 1))[:n]).hexdigest()
+    quoted = " ".join(f"'{a}'" for a in args)
+    code, out, err = sh(f"yes {quoted} | head -c {n} | md5sum | cut -c1-32", tmp_path)
+    assert (code, out) == (0, expected + "\n"), err
 
 
 def test_unbuffered_python_lines_arrive_complete_and_in_order(tmp_path):
