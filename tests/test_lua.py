@@ -1,12 +1,14 @@
 """Lua 5.4 (wasm/dist/lua.wasm) on the real machine: programs print what Debian's own lua5.4 of
 the same source prints (unpacked by `make -C wasm/lua native`; without it, the fixed expected
-outputs still apply), scripts read and write files in /home/user, io reads pipes, os.exit,
-os.execute and io.popen work through the kernel, errors carry tracebacks, and the interactive
-prompt runs on the kernel's line editor with Ctrl-C stopping a runaway loop."""
+outputs still apply), a tour of the standard library checks itself, scripts read and write
+files in /home/user, io reads pipes, os.exit, os.execute and io.popen work through the kernel,
+errors carry tracebacks, and the interactive prompt runs on the kernel's line editor with
+Ctrl-C stopping a runaway loop."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -109,6 +111,16 @@ def test_programs_print_what_native_lua_prints(
 
 def quote(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def test_conformance_script_matches_native_lua(native: Path | None, tmp_path: Path) -> None:
+    """tests/lua/conformance.lua: 117 self-checks over the standard library, and its printed
+    values (number formatting, pack, math functions, error messages) as native Lua has them."""
+    shutil.copy(ROOT / "tests" / "lua" / "conformance.lua", tmp_path)
+    code, out, err = run(["/bin/lua", "conformance.lua"], tmp_path)
+    assert (code, err) == (0, "") and out.endswith("checks\t117\tOK\n"), out + err
+    if native is not None:
+        assert run_native(native, ["conformance.lua"], tmp_path) == (0, out, "")
 
 
 def test_version_and_lua54_alias(tmp_path: Path) -> None:
