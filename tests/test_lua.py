@@ -17,6 +17,8 @@ import pytest
 from kernel_helpers import run, sh
 from test_interactive import Terminal
 
+from server.sessions.session import Limits
+
 ROOT = Path(__file__).resolve().parents[1]
 NATIVE = ROOT / "wasm" / "build" / "lua-native"
 
@@ -187,6 +189,18 @@ def test_io_read_from_a_pipe(native: Path | None, tmp_path: Path) -> None:
         assert run_native(native, ["-e", program], tmp_path, stdin)[:2] == (0, expected)
     assert sh("seq 100 | lua -e 'local s = 0 for l in io.lines() do s = s + l end print(s)'",
               tmp_path)[1] == "5050\n"  # fmt: skip
+
+
+def test_memory_limit_and_missing_script_are_clean_errors(tmp_path: Path) -> None:
+    script = (
+        "lua -e 'local t = {} for i = 1, 1e9 do t[i] = i end'; echo status $?;"
+        " lua -e 'print(pcall(string.rep, \"x\", 1 << 30))'; lua nonexist.lua; echo $?"
+    )
+    code, out, err = sh(script, tmp_path, limits=Limits(memory_bytes=64 << 20))
+    assert (code, out) == (0, "status 1\nfalse\tnot enough memory\n1\n")
+    assert err == (
+        "lua: not enough memory\nlua: cannot open nonexist.lua: No such file or directory\n"
+    )
 
 
 def test_lua_reads_a_script_from_stdin(tmp_path: Path) -> None:
