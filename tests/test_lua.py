@@ -151,14 +151,16 @@ def test_os_exit_status(tmp_path: Path) -> None:
 
 def test_scripts_read_and_write_files_in_home(tmp_path: Path) -> None:
     (tmp_path / "marks.txt").write_text("ada 91.5\nbob 58\ncy 73.25\n")
+    (tmp_path / "stats.lua").write_text("return {mean = function(t, n) return t / n end}\n")
     (tmp_path / "report.lua").write_text(
+        "local stats = require('stats')\n"
         "local total, n = 0, 0\n"
         "for line in io.lines(arg[1]) do\n"
         "  local name, mark = line:match('(%a+) ([%d.]+)')\n"
         "  total, n = total + tonumber(mark), n + 1\n"
         "end\n"
         "local f = assert(io.open('report.txt', 'w'))\n"
-        "f:write(string.format('%d pupils, mean %.2f\\n', n, total / n))\n"
+        "f:write(string.format('%d pupils, mean %.2f\\n', n, stats.mean(total, n)))\n"
         "f:close()\n"
         "local tmp = io.tmpfile(); tmp:write('scratch'); tmp:seek('set'); print(tmp:read('a'))\n"
         "print(io.open('missing.txt'))\n"
