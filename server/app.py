@@ -7,13 +7,15 @@ import contextlib
 import logging
 import weakref
 
+import aiohttp
 import jinja2
 from aiohttp import web
 
-from . import admin, errors, pages, teacher
+from . import admin, errors, forward, pages, teacher
 from .assets import check_wasm, check_web
+from .cluster import Cluster
 from .config import Config
-from .db import Database, SessionRow
+from .db import SessionRow
 from .homes import FileTreeHomes, Homes, HostDirHomes
 from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
 from .manager import SessionManager, SessionsFull, kernel_factory
@@ -21,6 +23,7 @@ from .metrics import Metrics, render
 from .policy import GUARD, CreationGuard
 from .security import check_origin, request_token, security_headers
 from .sessions import system
+from .storage import Storage, open_storage
 from .ws_term import term_ws
 
 log = logging.getLogger("cowasm.app")
@@ -120,7 +123,7 @@ async def authorize_files(request: web.Request, session_id: str, write: bool) ->
         raise web.HTTPForbidden(text="bad session or token")
 
 
-def _homes(app: web.Application, config: Config) -> Homes:
+def _homes(app: web.Application, config: Config, storage: Storage) -> Homes:
     """The collaborative file tree when server.files provides it, else host directories."""
     try:
         from .files import FileTreeStore
@@ -128,7 +131,7 @@ def _homes(app: web.Application, config: Config) -> Homes:
     except ImportError:
         log.warning("server.files unavailable: homes are plain directories")
         return HostDirHomes(config.data_dir)
-    store = FileTreeStore(config.data_dir)
+    store = FileTreeStore(config.data_dir, updates=storage.updates, blobs=storage.blobs)
     app[FILES] = store
     app.router.add_get("/ws/files/{id}", files_ws)
     add_routes(app, store, authorize_files)
@@ -143,12 +146,18 @@ async def _goodbye(ws: web.WebSocketResponse) -> None:
 def make_app(config: Config) -> web.Application:
     check_web(config.static_dir, config.templates_dir)  # refuse to serve a page without its JS
     check_wasm(system.DIST)  # or sessions whose shell cannot start
-    app = web.Application(middlewares=[security_headers, errors.error_pages])
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.db_path)
-    homes = _homes(app, config)
+    cluster = Cluster(config.database, config.node_url or "") if config.database else None
+    middlewares = [security_headers, errors.error_pages]
+    if cluster is not None:  # several nodes: a session's requests go to the node running it
+        middlewares.append(forward.route_to_owner)
+    app = web.Application(middlewares=middlewares)
+    storage = open_storage(config)
+    db = storage.sessions
+    homes = _homes(app, config, storage)
     metrics_ = Metrics()
-    manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory)
+    manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory, cluster=cluster)
+    if cluster is not None:
+        app[forward.CLUSTER] = cluster
     app[CONFIG], app[METRICS], app[MANAGER] = config, metrics_, manager
     app[GUARD], app[FILE_SOCKETS] = CreationGuard(config), weakref.WeakSet()
     app[TEMPLATES] = jinja2.Environment(
@@ -159,6 +168,9 @@ def make_app(config: Config) -> web.Application:
         app.router.add_static("/static", config.static_dir)
 
     async def on_startup(app: web.Application) -> None:
+        if cluster is not None:
+            await cluster.start()
+            app[forward.CLIENT] = aiohttp.ClientSession(auto_decompress=False)
         manager.start_housekeeping()
 
     async def on_shutdown(app: web.Application) -> None:
@@ -168,7 +180,10 @@ def make_app(config: Config) -> web.Application:
         await manager.close(*files)
 
     async def on_cleanup(app: web.Application) -> None:
-        db.close()
+        if cluster is not None:
+            await app[forward.CLIENT].close()
+            await cluster.close()
+        storage.close()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)

@@ -1,4 +1,5 @@
-"""The sessions table (SQLite, WAL mode) so that links survive a server restart.
+"""The sessions table (SQLite, WAL mode) so that links survive a server restart; server.pg
+has the same interface over PostgreSQL for a cluster of nodes.
 
 Rows are tiny and calls take microseconds, so they run on the event loop thread directly.
 """
@@ -61,6 +62,21 @@ class SessionRow:
         return None
 
 
+def new_row(template: str | None, cmd: str | None, label: str | None) -> SessionRow:
+    """A new session's row: a fresh id and tokens (both stores insert it as it is)."""
+    now = time.time()
+    return SessionRow(
+        id=secrets.token_urlsafe(8)[:10],
+        edit_token=secrets.token_urlsafe(24),
+        view_token=secrets.token_urlsafe(24),
+        created=now,
+        last_active=now,
+        template=template,
+        cmd=cmd,
+        label=label,
+    )
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,22 +98,13 @@ class Database:
     def create(
         self, template: str | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
-        now = time.time()
-        row = SessionRow(
-            id=secrets.token_urlsafe(8)[:10],
-            edit_token=secrets.token_urlsafe(24),
-            view_token=secrets.token_urlsafe(24),
-            created=now,
-            last_active=now,
-            template=template,
-            cmd=cmd,
-            label=label,
-        )
+        row = new_row(template, cmd, label)
         self._db.execute(
             "INSERT INTO sessions (id, edit_token, view_token, created, last_active, template,"
             " cmd, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.edit_token, row.view_token, now, now, template, cmd, label),
-        )
+            (row.id, row.edit_token, row.view_token, row.created, row.last_active, template,
+             cmd, label),
+        )  # fmt: skip
         return row
 
     def get(self, session_id: str) -> SessionRow | None:

@@ -15,13 +15,18 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from .config import Config
-from .db import Database, SessionRow
+from .db import SessionRow
 from .homes import Homes
 from .metrics import Metrics
 from .sessions.vfs.base import Backend
 from .terminal import SessionFactory, SharedTerminal
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .storage import Sessions
 
 log = logging.getLogger("cowasm.manager")
 SAVED_SCROLLBACK = 64 << 10  # output kept across a kernel stop or a server restart
@@ -51,13 +56,15 @@ class SessionManager:
     def __init__(
         self,
         config: Config,
-        db: Database,
+        db: Sessions,
         homes: Homes,
         metrics: Metrics,
         kernel: Callable[[Backend], SessionFactory] = kernel_factory,
+        cluster: Cluster | None = None,
     ) -> None:
         self.config = config
         self.db = db
+        self.cluster = cluster  # several nodes: a kernel runs only where its lock is held
         self.homes = homes
         self.metrics = metrics
         self._kernel = kernel
@@ -110,6 +117,8 @@ class SessionManager:
 
     async def _start(self, row: SessionRow) -> SharedTerminal:
         await self._make_room(1)
+        if self.cluster is not None:
+            await self.cluster.claim(row.id)
         home = await self.homes.open(row.id)
         cfg = self.config
         term = SharedTerminal(
@@ -217,6 +226,11 @@ class SessionManager:
             ):
                 self.db.touch(term.id)
                 self._touched[term.id] = now
+        if self.cluster is not None:
+            await self.cluster.release_unused(
+                set(self.terminals) | set(self._starting) | set(self._stopping)
+                | self.homes.loaded()
+            )  # fmt: skip
         if now - self._last_sweep >= cfg.retention_interval:
             self._last_sweep = now
             await self.expire(time.time())

@@ -1,6 +1,7 @@
 """FileTreeStore: every session's file tree under one data directory.
 
-data_dir/files.sqlite3 holds the update logs, data_dir/blobs/<session>/ the blob contents.
+data_dir/files.sqlite3 holds the update logs, data_dir/blobs/<session>/ the blob contents (or
+PostgreSQL does, see server.storage).
 Trees stay loaded (and cached) until release()/delete()/close(); all methods run on the loop.
 """
 
@@ -8,23 +9,40 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..sessions.session import Limits
 from .persist import BlobStore, UpdateLog
+
+if TYPE_CHECKING:
+    from ..storage import Blobs, Updates
 from .tree import FileTree
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class FileTreeStore:
-    def __init__(self, data_dir: Path, limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        limits: Limits | None = None,
+        updates: Updates | None = None,
+        blobs: Blobs | None = None,
+    ) -> None:
+        """`updates` and `blobs` (server.storage: PostgreSQL's, say) are closed by their owner;
+        without them the store makes and closes SQLite's under data_dir."""
         self.data_dir = Path(data_dir)
         limits = limits or Limits()  # the same numbers the kernel enforces on the home mount
         self.file_bytes = limits.file_bytes
         self.tree_bytes = limits.tree_bytes
-        self._log = UpdateLog(self.data_dir / "files.sqlite3")
-        self._blobs = BlobStore(self.data_dir / "blobs")
+        self._owns_log = updates is None
+        self._log: Updates = updates or UpdateLog(self.data_dir / "files.sqlite3")
+        self._blobs: Blobs = blobs or BlobStore(self.data_dir / "blobs")
         self._trees: dict[str, FileTree] = {}
+
+    def loaded(self) -> set[str]:
+        """The sessions whose tree is live here."""
+        return set(self._trees)
 
     @staticmethod
     def _check(session_id: str) -> str:
@@ -73,4 +91,5 @@ class FileTreeStore:
         for tree in self._trees.values():
             tree.shutdown()
         self._trees.clear()
-        self._log.close()
+        if self._owns_log:
+            self._log.close()

@@ -22,12 +22,12 @@ from pycrdt import Awareness, Doc, Map, Text, create_update_message
 
 from . import textdiff
 from .model import BLOB, DIR, FILE, Entry, entry_from_value, is_text, now_ms, parent, valid_path
-from .persist import BlobStore, UpdateLog
 from .quota import BrowserQuota
 
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from ..storage import Blobs, Updates
     from .backend import TreeBackend
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,8 @@ class FileTree:
     def __init__(
         self,
         session_id: str,
-        updates: UpdateLog,
-        blobs: BlobStore,
+        updates: Updates,
+        blobs: Blobs,
         file_bytes: int,
         tree_bytes: int,
     ) -> None:

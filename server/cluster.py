@@ -1,0 +1,118 @@
+"""Session ownership across nodes sharing one PostgreSQL (docs/scale.md).
+
+A session runs on the node holding its advisory lock, a session-level lock on this node's own
+connection: when the node dies, PostgreSQL sees the connection drop and frees its locks, so the
+next request anywhere takes the lock and restarts the session from its durable files. The
+`owners` table says which node holds a lock (its advertised URL), for forwarding. Uses
+psycopg's async connection: a lock query never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from typing import Any
+
+log = logging.getLogger("cowasm.cluster")
+CLAIM_GRACE = 30.0  # seconds a claimed session without a kernel or files is kept before release
+SETTLE_TRIES = 40  # a lock held but no owner row yet: the new owner is writing it
+SETTLE_DELAY = 0.05
+
+
+class OwnerUnknown(Exception):
+    """The session's lock is held, but no node says it holds it."""
+
+
+def lock_key(session_id: str) -> int:
+    """A 64-bit advisory lock id for a session (signed, as PostgreSQL's bigint)."""
+    digest = hashlib.sha256(b"cowasm-session:" + session_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class Cluster:
+    def __init__(self, database_url: str, node_url: str) -> None:
+        self.database_url = database_url
+        self.node_url = node_url.rstrip("/")
+        self._conn: Any = None
+        self._held: dict[str, float] = {}  # session: monotonic time it was last claimed
+        self._lock = asyncio.Lock()  # one query at a time on the lock connection
+
+    async def start(self) -> None:
+        import psycopg
+
+        from .pg import connect
+
+        connect(self.database_url).close()  # the tables exist
+        self._conn = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+        # Rows this node left behind when it last died say nothing now: their locks are gone.
+        await self._execute("DELETE FROM owners WHERE node = %s", (self.node_url,))
+        log.info("cluster node", extra={"kv": {"node": self.node_url}})
+
+    async def _execute(self, sql: str, args: tuple[Any, ...]) -> Any:
+        async with self._lock:
+            cur = await self._conn.execute(sql, args)
+            return await cur.fetchone() if cur.description else None
+
+    def holds(self, session_id: str) -> bool:
+        return session_id in self._held
+
+    async def locate(self, session_id: str) -> str | None:
+        """None when the session is (now) this node's; else the URL of the node that has it."""
+        for _ in range(SETTLE_TRIES):
+            if session_id in self._held:
+                self._held[session_id] = time.monotonic()
+                return None
+            (got,) = await self._execute("SELECT pg_try_advisory_lock(%s)", (lock_key(session_id),))
+            if got:
+                if session_id not in self._held:
+                    self._held[session_id] = time.monotonic()
+                    await self._execute(
+                        "INSERT INTO owners VALUES (%s, %s, %s) ON CONFLICT (session)"
+                        " DO UPDATE SET node = excluded.node, since = excluded.since",
+                        (session_id, self.node_url, time.time()),
+                    )
+                    log.info("session claimed", extra={"kv": {"session": session_id}})
+                else:  # claimed meanwhile by another task here: locks count, undo ours
+                    await self._execute("SELECT pg_advisory_unlock(%s)", (lock_key(session_id),))
+                return None
+            row = await self._execute("SELECT node FROM owners WHERE session = %s", (session_id,))
+            if row is not None and row[0] != self.node_url:
+                return str(row[0])
+            await asyncio.sleep(SETTLE_DELAY)  # taken a moment ago: its row is on its way
+        raise OwnerUnknown(session_id)
+
+    async def claim(self, session_id: str) -> None:
+        """Make sure this node holds the session (a new one, or one about to start here)."""
+        owner = await self.locate(session_id)
+        if owner is not None:
+            raise OwnerUnknown(f"session {session_id} runs on {owner}")
+
+    async def release_unused(self, in_use: set[str]) -> None:
+        """Give up the sessions this node claimed but no longer runs (no kernel, no loaded
+        files) for CLAIM_GRACE seconds, so another node may take them."""
+        now = time.monotonic()
+        for sid, since in list(self._held.items()):
+            if sid in in_use:
+                self._held[sid] = now
+            elif now - since > CLAIM_GRACE:
+                await self.release(sid)
+
+    async def release(self, session_id: str) -> None:
+        if self._held.pop(session_id, None) is None:
+            return
+        await self._execute(
+            "DELETE FROM owners WHERE session = %s AND node = %s", (session_id, self.node_url)
+        )
+        await self._execute("SELECT pg_advisory_unlock(%s)", (lock_key(session_id),))
+
+    async def close(self) -> None:
+        """Shutdown: the kernels are stopped and saved; the locks go with the connection."""
+        if self._conn is None:
+            return
+        try:
+            await self._execute("DELETE FROM owners WHERE node = %s", (self.node_url,))
+        finally:
+            await self._conn.close()
+            self._held.clear()

@@ -1,0 +1,279 @@
+"""The PostgreSQL storage (`--database postgresql://...`): the sessions table, the file trees'
+update logs and their blobs, shared by every node of a cluster (docs/scale.md).
+
+The same interfaces as server.db.Database and server.files.persist.UpdateLog/BlobStore, over
+psycopg 3 (`pip install cowasm-serve[postgres]`, imported only here). Each store has its own
+autocommit connection; psycopg serializes a connection's calls, so kernel threads may read
+blobs while the loop writes. Calls are one round trip each: an update is committed before
+append() returns, so an acknowledged edit survives the node's death.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from pycrdt import merge_updates
+
+from .db import SessionRow, new_row
+
+try:
+    import psycopg
+except ImportError as e:  # pragma: no cover - depends on the install
+    raise ImportError(
+        "--database postgresql:// needs psycopg: pip install 'cowasm-serve[postgres]'"
+    ) from e
+
+SCHEMA_LOCK = 0x636F7761736D  # an advisory lock id: nodes starting together create tables once
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sessions (
+    id          TEXT PRIMARY KEY,
+    edit_token  TEXT NOT NULL,
+    view_token  TEXT NOT NULL,
+    created     DOUBLE PRECISION NOT NULL,
+    last_active DOUBLE PRECISION NOT NULL,
+    template    TEXT,
+    cmd         TEXT,
+    label       TEXT
+);
+CREATE INDEX IF NOT EXISTS sessions_by_template ON sessions(template, created);
+CREATE INDEX IF NOT EXISTS sessions_by_last_active ON sessions(last_active);
+CREATE TABLE IF NOT EXISTS scrollback (
+    id   TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    data BYTEA NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deletions (
+    id      TEXT PRIMARY KEY,
+    deleted DOUBLE PRECISION NOT NULL,
+    reason  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS file_updates (
+    seq     BIGSERIAL PRIMARY KEY,
+    session TEXT NOT NULL,
+    data    BYTEA NOT NULL
+);
+CREATE INDEX IF NOT EXISTS file_updates_session ON file_updates(session, seq);
+CREATE TABLE IF NOT EXISTS blobs (
+    session TEXT NOT NULL,
+    sha256  TEXT NOT NULL,
+    data    BYTEA NOT NULL,
+    PRIMARY KEY (session, sha256)
+);
+CREATE TABLE IF NOT EXISTS owners (  -- which node runs a session (see server.cluster)
+    session TEXT PRIMARY KEY,
+    node    TEXT NOT NULL,
+    since   DOUBLE PRECISION NOT NULL
+);
+"""
+
+
+def connect(url: str) -> Any:
+    """An autocommit connection; the tables are made on first use (under an advisory lock,
+    since CREATE TABLE IF NOT EXISTS races with itself)."""
+    conn = psycopg.connect(url, autocommit=True)
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
+        conn.execute(SCHEMA)
+    return conn
+
+
+class PgDatabase:
+    """server.db.Database over PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self._db = connect(url)
+
+    def create(
+        self, template: str | None = None, cmd: str | None = None, label: str | None = None
+    ) -> SessionRow:
+        row = new_row(template, cmd, label)
+        self._db.execute(
+            "INSERT INTO sessions (id, edit_token, view_token, created, last_active, template,"
+            " cmd, label) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            (row.id, row.edit_token, row.view_token, row.created, row.last_active,
+             template, cmd, label),
+        )  # fmt: skip
+        return row
+
+    def get(self, session_id: str) -> SessionRow | None:
+        found = self._db.execute("SELECT * FROM sessions WHERE id = %s", (session_id,)).fetchone()
+        return SessionRow(*found) if found else None
+
+    def touch(self, session_id: str) -> None:
+        self._db.execute(
+            "UPDATE sessions SET last_active = %s WHERE id = %s", (time.time(), session_id)
+        )
+
+    def set_label(self, session_id: str, label: str | None) -> None:
+        self._db.execute("UPDATE sessions SET label = %s WHERE id = %s", (label, session_id))
+
+    def clear_cmd(self, session_id: str) -> None:
+        self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = %s", (session_id,))
+
+    def save_scrollback(self, session_id: str, data: bytes) -> None:
+        self._db.execute(
+            "INSERT INTO scrollback SELECT id, %s FROM sessions WHERE id = %s"
+            " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
+            (data, session_id),
+        )
+
+    def load_scrollback(self, session_id: str) -> bytes:
+        found = self._db.execute(
+            "SELECT data FROM scrollback WHERE id = %s", (session_id,)
+        ).fetchone()
+        return bytes(found[0]) if found else b""
+
+    def delete(self, session_id: str) -> None:
+        self._db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
+
+    def list_sessions(
+        self,
+        template: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> list[SessionRow]:
+        where, args = ("WHERE template = %s", [template]) if template is not None else ("", [])
+        order = "DESC" if newest_first else "ASC"
+        cur = self._db.execute(
+            f"SELECT * FROM sessions {where} ORDER BY created {order}, id LIMIT %s OFFSET %s",
+            (*args, max(limit, 0), max(offset, 0)),
+        )
+        return [SessionRow(*found) for found in cur.fetchall()]
+
+    def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
+                    limit: int) -> list[str]:  # fmt: skip
+        never = -1.0
+        cur = self._db.execute(
+            "SELECT id FROM sessions WHERE (template IS NULL AND last_active < %s)"
+            " OR (template IS NOT NULL AND last_active < %s) ORDER BY last_active LIMIT %s",
+            (session_cutoff or never, copy_cutoff or never, limit),
+        )
+        return [found[0] for found in cur.fetchall()]
+
+    def record_deletion(self, session_id: str, reason: str) -> None:
+        self._db.execute(
+            "INSERT INTO deletions VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE"
+            " SET deleted = excluded.deleted, reason = excluded.reason",
+            (session_id, time.time(), reason),
+        )
+
+    def deletion(self, session_id: str) -> tuple[float, str] | None:
+        found = self._db.execute(
+            "SELECT deleted, reason FROM deletions WHERE id = %s", (session_id,)
+        ).fetchone()
+        return (found[0], found[1]) if found else None
+
+    def prune_deletions(self, before: float) -> None:
+        self._db.execute("DELETE FROM deletions WHERE deleted < %s", (before,))
+
+    def count(self, template: str | None = None) -> int:
+        if template is None:
+            return self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        cur = self._db.execute("SELECT count(*) FROM sessions WHERE template = %s", (template,))
+        return cur.fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PgUpdateLog:
+    """server.files.persist.UpdateLog over PostgreSQL."""
+
+    def __init__(self, url: str) -> None:
+        self._db = connect(url)
+
+    def load(self, session: str) -> list[bytes]:
+        cur = self._db.execute(
+            "SELECT data FROM file_updates WHERE session = %s ORDER BY seq", (session,)
+        )
+        return [bytes(r[0]) for r in cur.fetchall()]
+
+    def append(self, session: str, update: bytes) -> None:
+        self._db.execute(
+            "INSERT INTO file_updates(session, data) VALUES (%s, %s)", (session, update)
+        )
+
+    def replace(self, session: str, update: bytes | None) -> None:
+        with self._db.transaction():
+            self._db.execute("DELETE FROM file_updates WHERE session = %s", (session,))
+            if update is not None:
+                self.append(session, update)
+
+    def squashed(self, session: str) -> bytes | None:
+        updates = self.load(session)
+        return merge_updates(*updates) if updates else None
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PgBlobStore:
+    """server.files.persist.BlobStore with the contents in PostgreSQL. The kernel and the
+    download route read a blob as a file, so path() copies it into a local cache first (blobs
+    are immutable: a cached copy never goes stale)."""
+
+    def __init__(self, url: str, cache: Path) -> None:
+        self._db = connect(url)
+        self.root = cache
+
+    def _dir(self, session: str) -> Path:
+        return self.root / session
+
+    def path(self, session: str, sha256: str) -> Path:
+        dest = self._dir(session) / sha256
+        if not dest.exists():
+            found = self._db.execute(
+                "SELECT data FROM blobs WHERE session = %s AND sha256 = %s", (session, sha256)
+            ).fetchone()
+            if found is None:
+                raise FileNotFoundError(f"no blob {sha256} in session {session}")
+            _write_atomic(dest, bytes(found[0]))
+        return dest
+
+    def put(self, session: str, data: bytes) -> str:
+        sha = hashlib.sha256(data).hexdigest()
+        self._db.execute(
+            "INSERT INTO blobs VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", (session, sha, data)
+        )
+        return sha
+
+    def get(self, session: str, sha256: str) -> bytes:
+        return self.path(session, sha256).read_bytes()
+
+    def keep_only(self, session: str, live: set[str]) -> None:
+        self._db.execute(
+            "DELETE FROM blobs WHERE session = %s AND NOT (sha256 = ANY(%s))",
+            (session, sorted(live)),
+        )
+        d = self._dir(session)
+        if d.is_dir():
+            for f in d.iterdir():
+                if f.name not in live:
+                    f.unlink(missing_ok=True)
+
+    def copy(self, src: str, dst: str) -> None:
+        self._db.execute(
+            "INSERT INTO blobs SELECT %s, sha256, data FROM blobs WHERE session = %s"
+            " ON CONFLICT DO NOTHING",
+            (dst, src),
+        )
+
+    def delete(self, session: str) -> None:
+        self._db.execute("DELETE FROM blobs WHERE session = %s", (session,))
+        shutil.rmtree(self._dir(session), ignore_errors=True)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _write_atomic(dest: Path, data: bytes) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")  # threads race
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)

@@ -1,0 +1,91 @@
+"""The storage interface: the sessions table, the file trees' update logs and their blobs, with
+two implementations: SQLite and a blob directory under --data-dir (the default, one node), or
+PostgreSQL (`--database postgresql://...`, any number of nodes; server.pg)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from .config import Config
+from .db import Database, SessionRow
+
+
+class Sessions(Protocol):
+    """The sessions table (server.db.Database, server.pg.PgDatabase)."""
+
+    def create(self, template: str | None = None, cmd: str | None = None,
+               label: str | None = None) -> SessionRow: ...  # fmt: skip
+    def get(self, session_id: str) -> SessionRow | None: ...
+    def touch(self, session_id: str) -> None: ...
+    def set_label(self, session_id: str, label: str | None) -> None: ...
+    def clear_cmd(self, session_id: str) -> None: ...
+    def save_scrollback(self, session_id: str, data: bytes) -> None: ...
+    def load_scrollback(self, session_id: str) -> bytes: ...
+    def delete(self, session_id: str) -> None: ...
+    def list_sessions(self, template: str | None = None, limit: int = 100, offset: int = 0,
+                      newest_first: bool = True) -> list[SessionRow]: ...  # fmt: skip
+    def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
+                    limit: int) -> list[str]: ...  # fmt: skip
+    def record_deletion(self, session_id: str, reason: str) -> None: ...
+    def deletion(self, session_id: str) -> tuple[float, str] | None: ...
+    def prune_deletions(self, before: float) -> None: ...
+    def count(self, template: str | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+class Updates(Protocol):
+    """A file tree's durable update log (append is committed when it returns)."""
+
+    def load(self, session: str) -> list[bytes]: ...
+    def append(self, session: str, update: bytes) -> None: ...
+    def replace(self, session: str, update: bytes | None) -> None: ...
+    def squashed(self, session: str) -> bytes | None: ...
+    def close(self) -> None: ...
+
+
+class Blobs(Protocol):
+    """Immutable binary file contents named by their SHA-256, per session."""
+
+    def path(self, session: str, sha256: str) -> Path: ...  # a local file with the content
+    def put(self, session: str, data: bytes) -> str: ...
+    def get(self, session: str, sha256: str) -> bytes: ...
+    def keep_only(self, session: str, live: set[str]) -> None: ...
+    def copy(self, src: str, dst: str) -> None: ...
+    def delete(self, session: str) -> None: ...
+
+
+@dataclass
+class Storage:
+    sessions: Sessions
+    updates: Updates
+    blobs: Blobs
+
+    def close(self) -> None:
+        self.sessions.close()
+        self.updates.close()
+        close = getattr(self.blobs, "close", None)
+        if close is not None:
+            close()
+
+
+def is_postgres(url: str | None) -> bool:
+    return bool(url) and str(url).startswith(("postgresql://", "postgres://"))
+
+
+def open_storage(config: Config) -> Storage:
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    if is_postgres(config.database):
+        from . import pg  # psycopg is an optional dependency
+
+        url = str(config.database)
+        cache = config.data_dir / "blob-cache"
+        return Storage(pg.PgDatabase(url), pg.PgUpdateLog(url), pg.PgBlobStore(url, cache))
+    from .files.persist import BlobStore, UpdateLog
+
+    return Storage(
+        Database(config.db_path),
+        UpdateLog(config.data_dir / "files.sqlite3"),
+        BlobStore(config.data_dir / "blobs"),
+    )
