@@ -1,0 +1,141 @@
+"""Several `cowasm-serve` nodes sharing a real PostgreSQL (tests/pgcluster.py starts Debian's):
+a session made on one node is reached through the others (terminal and file tree WebSockets and
+the HTTP API are forwarded to its owner), and when the owner is killed with SIGKILL the next
+request restarts the session on another node with every acknowledged edit."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from pycrdt import Map, Text
+
+from server.files.client import connect as files_connect
+from tests import pgcluster
+
+pytestmark = pytest.mark.skipif(pgcluster.why_not() is not None, reason=str(pgcluster.why_not()))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with pgcluster.postgres() as url:
+        yield url
+
+
+@pytest.fixture
+def database(pg_server: str) -> str:
+    return pgcluster.new_database(pg_server, "t_" + secrets.token_hex(4))
+
+
+@pytest.fixture
+def nodes(database: str, tmp_path: Path) -> Iterator[list[pgcluster.Node]]:
+    started = pgcluster.start_nodes(database, tmp_path, 3)
+    yield started
+    for node in started:
+        node.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+class Term:
+    """A terminal WebSocket that collects output (acks, as the page does)."""
+
+    def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
+        self.ws, self.output = ws, b""
+
+    async def until(self, needle: bytes, timeout: float = 30) -> None:
+        async with asyncio.timeout(timeout):
+            while needle not in self.output:
+                msg = await self.ws.receive()
+                if msg.type == aiohttp.WSMsgType.BINARY:
+                    self.output += msg.data
+                    await self.ws.send_json({"type": "ack", "bytes": len(msg.data)})
+                elif msg.type != aiohttp.WSMsgType.TEXT:
+                    raise ConnectionError(f"closed before {needle!r}: {msg}")
+
+    async def run(self, line: str, done: bytes) -> None:
+        await self.ws.send_bytes(line.encode() + b"\r")
+        await self.until(done)
+
+    async def close_code(self, timeout: float = 30) -> int | None:
+        """The code of the close frame (what a browser's CloseEvent says)."""
+        async with asyncio.timeout(timeout):
+            while (msg := await self.ws.receive()).type in (
+                aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT
+            ):  # fmt: skip
+                pass
+        return msg.data if msg.type == aiohttp.WSMsgType.CLOSE else None
+
+
+async def create(http: aiohttp.ClientSession, node: pgcluster.Node) -> tuple[str, str]:
+    async with http.post(f"{node.url}/api/sessions") as r:
+        assert r.status == 201
+        body = await r.json()
+    return body["id"], body["edit_url"].rsplit("token=", 1)[1]
+
+
+async def term(http: aiohttp.ClientSession, node: pgcluster.Node, sid: str, token: str) -> Term:
+    ws = await http.ws_connect(f"{node.url.replace('http', 'ws', 1)}/ws/term/{sid}?token={token}")
+    t = Term(ws)
+    await t.until(b"$ ")
+    return t
+
+
+async def test_forwarded_session_survives_its_owner_killed(
+    nodes: list[pgcluster.Node], http: aiohttp.ClientSession
+) -> None:
+    a, b, c = nodes
+    sid, token = await create(http, a)  # runs on a: it holds the session's lock
+
+    # Through b: the terminal works both ways, the file tree syncs, the API answers.
+    shell = await term(http, b, sid, token)
+    await shell.run("echo fwd-$((6*7))", b"fwd-42")
+    files_url = f"{b.url.replace('http', 'ws', 1)}/ws/files/{sid}?token={token}"
+    async with files_connect(files_url) as browser:
+        files, tree = browser.doc.get("files", type=Map), browser.doc.get("tree", type=Map)
+        with browser.doc.transaction():
+            tree["note.txt"] = {"kind": "file", "mode": 420.0, "mtime": 1.7e12, "size": 0.0}
+            files["note.txt"] = Text("from the browser\n")
+        await browser.flush()
+        await shell.run("cat note.txt", b"from the browser")
+        await shell.run("echo durable > saved.txt && echo wrote-$((1+1))", b"wrote-2")
+        async with http.get(f"{c.url}/api/sessions/{sid}/files/saved.txt?token={token}") as r:
+            assert (r.status, await r.text()) == (200, "durable\n")
+        async with http.get(f"{c.url}/api/sessions/{sid}?token={token}") as r:
+            assert (await r.json())["running"] is True
+
+        a.kill()  # SIGKILL: PostgreSQL frees a's locks when its connection drops
+        assert await shell.close_code() == 1012  # forwarded sockets say "service restart"
+
+    # The next request anywhere restarts the session from its files.
+    again = await term(http, c, sid, token)
+    await again.run("cat saved.txt note.txt; echo end-$((2+3))", b"end-5")
+    assert b"durable\r\nfrom the browser\r\n" in again.output
+    via_b = await term(http, b, sid, token)  # c owns it now: b forwards there
+    await via_b.run("echo both-$((3*3))", b"both-9")
+    async with http.delete(f"{b.url}/api/sessions/{sid}?token={token}") as r:
+        assert r.status == 204
+    assert await via_b.close_code() == 4404  # the owner's close code reaches the client
+
+
+async def test_refusals_and_unknown_sessions_are_not_forwarded(
+    nodes: list[pgcluster.Node], http: aiohttp.ClientSession
+) -> None:
+    a, b, _ = nodes
+    sid, token = await create(http, a)
+    async with http.get(f"{b.url}/api/sessions/{sid}?token=wrong") as r:
+        assert r.status == 403  # the owner's answer, forwarded
+    async with http.get(f"{b.url}/api/sessions/nosuchsession?token={token}") as r:
+        assert r.status == 403  # no row: answered where it arrived
+    bad = f"{b.url.replace('http', 'ws', 1)}/ws/term/{sid}?token=wrong"
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await http.ws_connect(bad)
+    assert refused.value.status == 403
