@@ -37,6 +37,8 @@ HOP_BY_HOP = {
     "transfer-encoding", "upgrade", "host", "content-length",
 }  # fmt: skip
 MAX_FRAME = 80 << 20  # the file tree socket's limit (app.files_ws)
+FAILOVER_TRIES = 25  # times an unreachable owner is looked up again (FAILOVER_DELAY apart)
+FAILOVER_DELAY = 0.2
 GONE = 1012  # "service restart": the owner went away mid-session; the page reconnects
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -55,18 +57,26 @@ async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamRe
     if sid is None or request.app[MANAGER].get(sid) is None:  # no row: the handler says so
         return await handler(request)
     cluster = request.app[CLUSTER]
-    try:
-        owner = await cluster.locate(sid)
-    except OwnerUnknown:
-        raise web.HTTPServiceUnavailable(text="the session is moving; retry") from None
-    if owner is None:
-        return await handler(request)
-    if FORWARDED in request.headers:  # two nodes disagree for a moment: no ping-pong
-        raise web.HTTPServiceUnavailable(text="the session is moving; retry")
-    headers = _forward_headers(request, cluster.node_url)
-    if request.headers.get("Upgrade", "").lower() == "websocket":
-        return await _proxy_ws(request, owner, headers)
-    return await _proxy_http(request, owner, headers)
+    for _ in range(FAILOVER_TRIES):
+        try:
+            owner = await cluster.locate(sid)
+        except OwnerUnknown:
+            raise web.HTTPServiceUnavailable(text="the session is moving; retry") from None
+        if owner is None:
+            return await handler(request)
+        if FORWARDED in request.headers:  # two nodes disagree for a moment: no ping-pong
+            raise web.HTTPServiceUnavailable(text="the session is moving; retry")
+        headers = _forward_headers(request, cluster.node_url)
+        try:
+            if request.headers.get("Upgrade", "").lower() == "websocket":
+                return await _proxy_ws(request, owner, headers)
+            return await _proxy_http(request, owner, headers)
+        except aiohttp.ClientConnectorError as e:  # nothing was sent: safe to try again
+            log.warning("owner unreachable", extra={"kv": {"owner": owner, "error": str(e)}})
+            # A node killed a moment ago still holds its locks until PostgreSQL notices its
+            # connection is gone (milliseconds; a lost machine takes TCP keepalive's time).
+            await asyncio.sleep(FAILOVER_DELAY)
+    raise web.HTTPBadGateway(text="the session's node does not answer; retry")
 
 
 def _forward_headers(request: web.Request, node_url: str) -> dict[str, str]:
@@ -89,6 +99,8 @@ async def _proxy_http(request: web.Request, owner: str, headers: dict[str, str])
             data = await up.read()
             out = {k: v for k, v in up.headers.items() if k.lower() not in HOP_BY_HOP}
             return web.Response(status=up.status, body=data, headers=out)
+    except aiohttp.ClientConnectorError:
+        raise
     except aiohttp.ClientError as e:
         log.warning("forward failed", extra={"kv": {"owner": owner, "error": str(e)}})
         raise web.HTTPBadGateway(text="the session's node did not answer; retry") from e
@@ -104,6 +116,8 @@ async def _proxy_ws(
                                      autoclose=False, autoping=True)  # fmt: skip
     except aiohttp.WSServerHandshakeError as e:  # the owner refused: the same answer here
         return web.Response(status=e.status, text=e.message)
+    except aiohttp.ClientConnectorError:
+        raise
     except aiohttp.ClientError as e:
         log.warning("forward failed", extra={"kv": {"owner": owner, "error": str(e)}})
         raise web.HTTPBadGateway(text="the session's node did not answer; retry") from e

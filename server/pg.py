@@ -10,13 +10,16 @@ append() returns, so an acknowledged edit survives the node's death.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import shutil
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pycrdt import merge_updates
 
@@ -29,6 +32,7 @@ except ImportError as e:  # pragma: no cover - depends on the install
         "--database postgresql:// needs psycopg: pip install 'cowasm-serve[postgres]'"
     ) from e
 
+T = TypeVar("T")
 SCHEMA_LOCK = 0x636F7761736D  # an advisory lock id: nodes starting together create tables once
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -182,11 +186,34 @@ class PgDatabase:
         self._db.close()
 
 
-class PgUpdateLog:
-    """server.files.persist.UpdateLog over PostgreSQL."""
+class PgFiles:
+    """The file trees' connection and its writer: one thread that runs every write in the
+    order it was submitted, so the event loop never waits for PostgreSQL, a blob is stored
+    before the update naming it, and an update's relay (a done callback) follows its commit."""
 
     def __init__(self, url: str) -> None:
-        self._db = connect(url)
+        self.db = connect(url)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="pg-files")
+
+    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        return self._writer.submit(fn, *args)
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """A read or write on the writer thread, after every write submitted before it."""
+        return await asyncio.wrap_future(self.submit(fn, *args))
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)  # the writes already submitted are committed first
+        self.db.close()
+
+
+class PgUpdateLog:
+    """server.files.persist.UpdateLog over PostgreSQL: append and replace return the future
+    of their commit."""
+
+    def __init__(self, files: PgFiles) -> None:
+        self._files = files
+        self._db = files.db
 
     def load(self, session: str) -> list[bytes]:
         cur = self._db.execute(
@@ -194,32 +221,42 @@ class PgUpdateLog:
         )
         return [bytes(r[0]) for r in cur.fetchall()]
 
-    def append(self, session: str, update: bytes) -> None:
+    async def fetch(self, session: str) -> list[bytes]:
+        return await self._files.run(self.load, session)
+
+    async def fetch_squashed(self, session: str) -> bytes | None:
+        updates = await self.fetch(session)
+        return merge_updates(*updates) if updates else None
+
+    def _append(self, session: str, update: bytes) -> None:
         self._db.execute(
             "INSERT INTO file_updates(session, data) VALUES (%s, %s)", (session, update)
         )
 
-    def replace(self, session: str, update: bytes | None) -> None:
+    def append(self, session: str, update: bytes) -> Future[None]:
+        return self._files.submit(self._append, session, update)
+
+    def _replace(self, session: str, update: bytes | None) -> None:
         with self._db.transaction():
             self._db.execute("DELETE FROM file_updates WHERE session = %s", (session,))
             if update is not None:
-                self.append(session, update)
+                self._append(session, update)
 
-    def squashed(self, session: str) -> bytes | None:
-        updates = self.load(session)
-        return merge_updates(*updates) if updates else None
+    def replace(self, session: str, update: bytes | None) -> Future[None]:
+        return self._files.submit(self._replace, session, update)
 
     def close(self) -> None:
-        self._db.close()
+        self._files.close()
 
 
 class PgBlobStore:
     """server.files.persist.BlobStore with the contents in PostgreSQL. The kernel and the
-    download route read a blob as a file, so path() copies it into a local cache first (blobs
-    are immutable: a cached copy never goes stale)."""
+    download route read a blob as a file, so put() also writes it to a local cache and path()
+    fetches a missing one into it (blobs are immutable: a cached copy never goes stale)."""
 
-    def __init__(self, url: str, cache: Path) -> None:
-        self._db = connect(url)
+    def __init__(self, files: PgFiles, cache: Path) -> None:
+        self._files = files
+        self._db = files.db
         self.root = cache
 
     def _dir(self, session: str) -> Path:
@@ -227,27 +264,37 @@ class PgBlobStore:
 
     def path(self, session: str, sha256: str) -> Path:
         dest = self._dir(session) / sha256
-        if not dest.exists():
-            found = self._db.execute(
-                "SELECT data FROM blobs WHERE session = %s AND sha256 = %s", (session, sha256)
-            ).fetchone()
+        if not dest.exists():  # another node wrote it: fetch once (a kernel thread, mostly)
+            found = self._files.submit(self._fetch, session, sha256).result()
             if found is None:
                 raise FileNotFoundError(f"no blob {sha256} in session {session}")
-            _write_atomic(dest, bytes(found[0]))
+            _write_atomic(dest, found)
         return dest
+
+    def _fetch(self, session: str, sha256: str) -> bytes | None:
+        found = self._db.execute(
+            "SELECT data FROM blobs WHERE session = %s AND sha256 = %s", (session, sha256)
+        ).fetchone()
+        return bytes(found[0]) if found else None
 
     def put(self, session: str, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        self._db.execute(
-            "INSERT INTO blobs VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", (session, sha, data)
-        )
+        dest = self._dir(session) / sha
+        if not dest.exists():
+            _write_atomic(dest, data)
+        self._files.submit(
+            self._db.execute,
+            "INSERT INTO blobs VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (session, sha, data),
+        )  # committed before the update that names it, which is submitted after
         return sha
 
     def get(self, session: str, sha256: str) -> bytes:
         return self.path(session, sha256).read_bytes()
 
     def keep_only(self, session: str, live: set[str]) -> None:
-        self._db.execute(
+        self._files.submit(
+            self._db.execute,
             "DELETE FROM blobs WHERE session = %s AND NOT (sha256 = ANY(%s))",
             (session, sorted(live)),
         )
@@ -257,19 +304,17 @@ class PgBlobStore:
                 if f.name not in live:
                     f.unlink(missing_ok=True)
 
-    def copy(self, src: str, dst: str) -> None:
-        self._db.execute(
+    async def copy(self, src: str, dst: str) -> None:
+        await self._files.run(
+            self._db.execute,
             "INSERT INTO blobs SELECT %s, sha256, data FROM blobs WHERE session = %s"
             " ON CONFLICT DO NOTHING",
             (dst, src),
         )
 
-    def delete(self, session: str) -> None:
-        self._db.execute("DELETE FROM blobs WHERE session = %s", (session,))
+    async def delete(self, session: str) -> None:
+        await self._files.run(self._db.execute, "DELETE FROM blobs WHERE session = %s", (session,))
         shutil.rmtree(self._dir(session), ignore_errors=True)
-
-    def close(self) -> None:
-        self._db.close()
 
 
 def _write_atomic(dest: Path, data: bytes) -> None:

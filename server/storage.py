@@ -4,6 +4,7 @@ PostgreSQL (`--database postgresql://...`, any number of nodes; server.pg)."""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -36,12 +37,14 @@ class Sessions(Protocol):
 
 
 class Updates(Protocol):
-    """A file tree's durable update log (append is committed when it returns)."""
+    """A file tree's durable update log. append and replace return None when the change is
+    committed already (SQLite), or the future of its commit (PostgreSQL: a writer thread
+    commits in submission order, so the loop never waits on the network)."""
 
-    def load(self, session: str) -> list[bytes]: ...
-    def append(self, session: str, update: bytes) -> None: ...
-    def replace(self, session: str, update: bytes | None) -> None: ...
-    def squashed(self, session: str) -> bytes | None: ...
+    async def fetch(self, session: str) -> list[bytes]: ...
+    async def fetch_squashed(self, session: str) -> bytes | None: ...
+    def append(self, session: str, update: bytes) -> Future[None] | None: ...
+    def replace(self, session: str, update: bytes | None) -> Future[None] | None: ...
     def close(self) -> None: ...
 
 
@@ -52,8 +55,8 @@ class Blobs(Protocol):
     def put(self, session: str, data: bytes) -> str: ...
     def get(self, session: str, sha256: str) -> bytes: ...
     def keep_only(self, session: str, live: set[str]) -> None: ...
-    def copy(self, src: str, dst: str) -> None: ...
-    def delete(self, session: str) -> None: ...
+    async def copy(self, src: str, dst: str) -> None: ...
+    async def delete(self, session: str) -> None: ...
 
 
 @dataclass
@@ -65,9 +68,6 @@ class Storage:
     def close(self) -> None:
         self.sessions.close()
         self.updates.close()
-        close = getattr(self.blobs, "close", None)
-        if close is not None:
-            close()
 
 
 def is_postgres(url: str | None) -> bool:
@@ -80,8 +80,9 @@ def open_storage(config: Config) -> Storage:
         from . import pg  # psycopg is an optional dependency
 
         url = str(config.database)
+        files = pg.PgFiles(url)
         cache = config.data_dir / "blob-cache"
-        return Storage(pg.PgDatabase(url), pg.PgUpdateLog(url), pg.PgBlobStore(url, cache))
+        return Storage(pg.PgDatabase(url), pg.PgUpdateLog(files), pg.PgBlobStore(files, cache))
     from .files.persist import BlobStore, UpdateLog
 
     return Storage(

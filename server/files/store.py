@@ -7,7 +7,9 @@ Trees stay loaded (and cached) until release()/delete()/close(); all methods run
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,11 @@ if TYPE_CHECKING:
 from .tree import FileTree
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+async def _committed(done: Future[None] | None) -> None:
+    if done is not None:
+        await asyncio.wrap_future(done)
 
 
 class FileTreeStore:
@@ -53,8 +60,12 @@ class FileTreeStore:
     async def open(self, session_id: str) -> FileTree:
         tree = self._trees.get(self._check(session_id))
         if tree is None:
-            tree = FileTree(session_id, self._log, self._blobs, self.file_bytes, self.tree_bytes)
-            self._trees[session_id] = tree
+            stored = await self._log.fetch(session_id)
+            tree = self._trees.get(session_id)  # opened by another task meanwhile
+            if tree is None:
+                tree = FileTree(session_id, self._log, self._blobs, self.file_bytes,
+                                self.tree_bytes, stored)  # fmt: skip
+                self._trees[session_id] = tree
         return tree
 
     async def copy(self, src_id: str, dst_id: str) -> None:
@@ -62,9 +73,9 @@ class FileTreeStore:
         self._check(src_id)
         await self.delete(dst_id)
         src = self._trees.get(src_id)
-        update = src.doc.get_update() if src is not None else self._log.squashed(src_id)
-        self._log.replace(dst_id, update)
-        self._blobs.copy(src_id, dst_id)
+        update = src.doc.get_update() if src is not None else await self._log.fetch_squashed(src_id)
+        await _committed(self._log.replace(dst_id, update))
+        await self._blobs.copy(src_id, dst_id)
 
     async def release(self, session_id: str) -> None:
         """The session's kernel stopped: compact, and forget the tree unless browsers still
@@ -77,6 +88,7 @@ class FileTreeStore:
         else:
             del self._trees[session_id]
             tree.shutdown()
+        await tree.durable()
 
     async def delete(self, session_id: str) -> None:
         tree = self._trees.pop(self._check(session_id), None)
@@ -84,12 +96,15 @@ class FileTreeStore:
             tree.shutdown(compact=False)
             for peer in list(tree.peers):
                 await peer.ws.close()  # type: ignore[attr-defined]
-        self._log.replace(session_id, None)
-        self._blobs.delete(session_id)
+            await tree.durable()
+        await _committed(self._log.replace(session_id, None))
+        await self._blobs.delete(session_id)
 
     async def close(self) -> None:
         for tree in self._trees.values():
             tree.shutdown()
+        for tree in self._trees.values():
+            await tree.durable()
         self._trees.clear()
         if self._owns_log:
             self._log.close()
