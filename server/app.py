@@ -30,8 +30,8 @@ log = logging.getLogger("cowasm.app")
 FILE_SOCKETS = web.AppKey("file_sockets", weakref.WeakSet)  # closed first at shutdown
 
 
-def _edit_row(request: web.Request) -> SessionRow:
-    row = request.app[MANAGER].get(request.match_info["id"])
+async def _edit_row(request: web.Request) -> SessionRow:
+    row = await request.app[MANAGER].get(request.match_info["id"])
     if row is None or row.role_for(request_token(request)) != "writer":
         raise web.HTTPForbidden(text="bad session or edit token")
     return row
@@ -50,7 +50,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    row = _edit_row(request)
+    row = await _edit_row(request)
     term = request.app[MANAGER].terminals.get(row.id)
     return web.json_response({
         "id": row.id, "created": row.created, "last_active": row.last_active,
@@ -62,7 +62,7 @@ async def get_session(request: web.Request) -> web.Response:
 
 
 async def delete_session(request: web.Request) -> web.Response:
-    row = _edit_row(request)
+    row = await _edit_row(request)
     await request.app[MANAGER].delete(row.id)
     return web.Response(status=204)
 
@@ -77,7 +77,7 @@ async def metrics(request: web.Request) -> web.Response:
     clients = [c for t in terms for c in t.people()]  # the teacher page's watchers are not
     text = render(
         request.app[METRICS],
-        stored=manager.db.count(),
+        stored=await manager.db.count(),
         running=len(terms),
         processes=sum(t.nprocs for t in terms),
         writers=sum(c.role == "writer" for c in clients),
@@ -105,7 +105,7 @@ ROUTES = [
 async def files_ws(request: web.Request) -> web.StreamResponse:
     """The y-websocket endpoint of a session's file tree (server.files speaks the protocol)."""
     check_origin(request)
-    row = request.app[MANAGER].get(request.match_info["id"])
+    row = await request.app[MANAGER].get(request.match_info["id"])
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
@@ -117,7 +117,7 @@ async def files_ws(request: web.Request) -> web.StreamResponse:
 
 
 async def authorize_files(request: web.Request, session_id: str, write: bool) -> None:
-    row = request.app[MANAGER].get(session_id)
+    row = await request.app[MANAGER].get(session_id)
     role = row.role_for(request_token(request)) if row else None
     if role is None or (write and role != "writer"):
         raise web.HTTPForbidden(text="bad session or token")
@@ -168,6 +168,7 @@ def make_app(config: Config) -> web.Application:
         app.router.add_static("/static", config.static_dir)
 
     async def on_startup(app: web.Application) -> None:
+        await db.start()
         if cluster is not None:
             await cluster.start()
             app[forward.CLIENT] = aiohttp.ClientSession(auto_decompress=False)
@@ -183,7 +184,7 @@ def make_app(config: Config) -> web.Application:
         if cluster is not None:
             await app[forward.CLIENT].close()
             await cluster.close()
-        storage.close()
+        await storage.close()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)

@@ -30,6 +30,7 @@ ROUTED = {
     "/ws/files/{id}",
     "/api/sessions/{id}",
     "/api/sessions/{id}/files/{path}",
+    "/api/admin/sessions/{id}",
 }
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 HOP_BY_HOP = {
@@ -54,7 +55,7 @@ def _routed_id(request: web.Request) -> str | None:
 @web.middleware
 async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamResponse:
     sid = _routed_id(request)
-    if sid is None or request.app[MANAGER].get(sid) is None:  # no row: the handler says so
+    if sid is None or await request.app[MANAGER].get(sid) is None:  # no row: the handler says so
         return await handler(request)
     cluster = request.app[CLUSTER]
     for _ in range(FAILOVER_TRIES):

@@ -87,16 +87,28 @@ def connect(url: str) -> Any:
 
 
 class PgDatabase:
-    """server.db.Database over PostgreSQL."""
+    """server.db.Database over PostgreSQL, on psycopg's async connection (start() opens it):
+    the loop never waits for a round trip. psycopg runs a connection's queries one at a time."""
 
     def __init__(self, url: str) -> None:
-        self._db = connect(url)
+        self._url = url
+        connect(url).close()  # the tables exist before the app starts
+        self._db: Any = None
 
-    def create(
+    async def start(self) -> None:
+        self._db = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
+
+    async def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
+        return await (await self._db.execute(sql, args)).fetchone()
+
+    async def _all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        return await (await self._db.execute(sql, args)).fetchall()
+
+    async def create(
         self, template: str | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         row = new_row(template, cmd, label)
-        self._db.execute(
+        await self._db.execute(
             "INSERT INTO sessions (id, edit_token, view_token, created, last_active, template,"
             " cmd, label) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             (row.id, row.edit_token, row.view_token, row.created, row.last_active,
@@ -104,38 +116,36 @@ class PgDatabase:
         )  # fmt: skip
         return row
 
-    def get(self, session_id: str) -> SessionRow | None:
-        found = self._db.execute("SELECT * FROM sessions WHERE id = %s", (session_id,)).fetchone()
+    async def get(self, session_id: str) -> SessionRow | None:
+        found = await self._one("SELECT * FROM sessions WHERE id = %s", (session_id,))
         return SessionRow(*found) if found else None
 
-    def touch(self, session_id: str) -> None:
-        self._db.execute(
+    async def touch(self, session_id: str) -> None:
+        await self._db.execute(
             "UPDATE sessions SET last_active = %s WHERE id = %s", (time.time(), session_id)
         )
 
-    def set_label(self, session_id: str, label: str | None) -> None:
-        self._db.execute("UPDATE sessions SET label = %s WHERE id = %s", (label, session_id))
+    async def set_label(self, session_id: str, label: str | None) -> None:
+        await self._db.execute("UPDATE sessions SET label = %s WHERE id = %s", (label, session_id))
 
-    def clear_cmd(self, session_id: str) -> None:
-        self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = %s", (session_id,))
+    async def clear_cmd(self, session_id: str) -> None:
+        await self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = %s", (session_id,))
 
-    def save_scrollback(self, session_id: str, data: bytes) -> None:
-        self._db.execute(
+    async def save_scrollback(self, session_id: str, data: bytes) -> None:
+        await self._db.execute(
             "INSERT INTO scrollback SELECT id, %s FROM sessions WHERE id = %s"
             " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
             (data, session_id),
         )
 
-    def load_scrollback(self, session_id: str) -> bytes:
-        found = self._db.execute(
-            "SELECT data FROM scrollback WHERE id = %s", (session_id,)
-        ).fetchone()
+    async def load_scrollback(self, session_id: str) -> bytes:
+        found = await self._one("SELECT data FROM scrollback WHERE id = %s", (session_id,))
         return bytes(found[0]) if found else b""
 
-    def delete(self, session_id: str) -> None:
-        self._db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
+    async def delete(self, session_id: str) -> None:
+        await self._db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
 
-    def list_sessions(
+    async def list_sessions(
         self,
         template: str | None = None,
         limit: int = 100,
@@ -144,46 +154,48 @@ class PgDatabase:
     ) -> list[SessionRow]:
         where, args = ("WHERE template = %s", [template]) if template is not None else ("", [])
         order = "DESC" if newest_first else "ASC"
-        cur = self._db.execute(
+        rows = await self._all(
             f"SELECT * FROM sessions {where} ORDER BY created {order}, id LIMIT %s OFFSET %s",
             (*args, max(limit, 0), max(offset, 0)),
         )
-        return [SessionRow(*found) for found in cur.fetchall()]
+        return [SessionRow(*found) for found in rows]
 
-    def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
+    async def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
                     limit: int) -> list[str]:  # fmt: skip
         never = -1.0
-        cur = self._db.execute(
+        rows = await self._all(
             "SELECT id FROM sessions WHERE (template IS NULL AND last_active < %s)"
             " OR (template IS NOT NULL AND last_active < %s) ORDER BY last_active LIMIT %s",
             (session_cutoff or never, copy_cutoff or never, limit),
         )
-        return [found[0] for found in cur.fetchall()]
+        return [found[0] for found in rows]
 
-    def record_deletion(self, session_id: str, reason: str) -> None:
-        self._db.execute(
+    async def record_deletion(self, session_id: str, reason: str) -> None:
+        await self._db.execute(
             "INSERT INTO deletions VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE"
             " SET deleted = excluded.deleted, reason = excluded.reason",
             (session_id, time.time(), reason),
         )
 
-    def deletion(self, session_id: str) -> tuple[float, str] | None:
-        found = self._db.execute(
+    async def deletion(self, session_id: str) -> tuple[float, str] | None:
+        found = await self._one(
             "SELECT deleted, reason FROM deletions WHERE id = %s", (session_id,)
-        ).fetchone()
+        )
         return (found[0], found[1]) if found else None
 
-    def prune_deletions(self, before: float) -> None:
-        self._db.execute("DELETE FROM deletions WHERE deleted < %s", (before,))
+    async def prune_deletions(self, before: float) -> None:
+        await self._db.execute("DELETE FROM deletions WHERE deleted < %s", (before,))
 
-    def count(self, template: str | None = None) -> int:
+    async def count(self, template: str | None = None) -> int:
         if template is None:
-            return self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]
-        cur = self._db.execute("SELECT count(*) FROM sessions WHERE template = %s", (template,))
-        return cur.fetchone()[0]
+            return (await self._one("SELECT count(*) FROM sessions", ()))[0]
+        return (await self._one("SELECT count(*) FROM sessions WHERE template = %s", (template,)))[
+            0
+        ]
 
-    def close(self) -> None:
-        self._db.close()
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
 
 
 class PgFiles:
