@@ -6,7 +6,11 @@ request restarts the session on another node with every acknowledged edit."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
+import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -14,10 +18,16 @@ import aiohttp
 import pytest
 from pycrdt import Map, Text
 
+from server.cli import node_url, parse_args
+from server.db import Database
+from server.files import FileTreeStore
 from server.files.client import connect as files_connect
+from server.storage import Sessions
 from tests import pgcluster
 
 pytestmark = pytest.mark.skipif(pgcluster.why_not() is not None, reason=str(pgcluster.why_not()))
+if pgcluster.why_not() is None:
+    from server.pg import PgBlobStore, PgDatabase, PgFiles, PgUpdateLog
 
 
 @pytest.fixture(scope="session")
@@ -139,3 +149,101 @@ async def test_refusals_and_unknown_sessions_are_not_forwarded(
     with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
         await http.ws_connect(bad)
     assert refused.value.status == 403
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def sessions(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Sessions]:
+    if request.param == "sqlite":
+        db: Sessions = Database(tmp_path / "db.sqlite3")
+    else:
+        db = PgDatabase(request.getfixturevalue("database"))
+    await db.start()
+    yield db
+    await db.close()
+
+
+async def test_the_sessions_table_behaves_alike_on_both_stores(sessions: Sessions) -> None:
+    tpl = await sessions.create()
+    old = await sessions.create(template=tpl.id, cmd="ls", label="Ada")
+    new = await sessions.create(template=tpl.id)
+    assert await sessions.get(old.id) == old and await sessions.get("nope") is None
+    assert [r.id for r in await sessions.list_sessions(tpl.id, newest_first=False)] == [
+        old.id, new.id
+    ]  # fmt: skip
+    assert await sessions.count() == 3 and await sessions.count(tpl.id) == 2
+    await sessions.set_label(new.id, "Bo")
+    await sessions.clear_cmd(old.id)
+    row = await sessions.get(new.id)
+    assert row is not None and row.label == "Bo"
+    assert (await sessions.get(old.id)).cmd is None  # type: ignore[union-attr]
+    await sessions.save_scrollback(old.id, b"one")
+    await sessions.save_scrollback(old.id, b"\x00two")
+    assert await sessions.load_scrollback(old.id) == b"\x00two"
+    await sessions.touch(tpl.id)
+    assert (await sessions.get(tpl.id)).last_active >= tpl.last_active  # type: ignore[union-attr]
+    assert await sessions.idle_before(4e9, None, 10) == [tpl.id]  # blank sessions only
+    assert set(await sessions.idle_before(None, 4e9, 10)) == {old.id, new.id}  # copies only
+    assert await sessions.idle_before(None, None, 10) == []
+    await sessions.delete(old.id)
+    await sessions.record_deletion(old.id, "expired")
+    assert await sessions.load_scrollback(old.id) == b""  # cascaded
+    found = await sessions.deletion(old.id)
+    assert found is not None and found[1] == "expired"
+    await sessions.prune_deletions(found[0] + 1)
+    assert await sessions.deletion(old.id) is None
+
+
+async def test_a_file_tree_in_postgresql_comes_back_on_another_node(
+    database: str, tmp_path: Path
+) -> None:
+    binary = bytes(range(256)) * 4
+
+    def store_on(node: str) -> tuple[FileTreeStore, PgFiles]:
+        files = PgFiles(database)  # each node its own connection and blob cache
+        updates, blobs = PgUpdateLog(files), PgBlobStore(files, tmp_path / node / "cache")
+        return FileTreeStore(tmp_path / node, updates=updates, blobs=blobs), files
+
+    first, first_files = store_on("a")
+    tree = await first.open("s1")
+    tree.write_new("notes/a.txt", b"hello\n")
+    tree.write_new("data.bin", binary)
+    await tree.durable()
+    first_files.close()  # the node dies: nothing compacted, nothing said goodbye
+
+    second, second_files = store_on("b")
+    again = await second.open("s1")
+    assert again.read("notes/a.txt") == b"hello\n"
+    assert again.read("data.bin") == binary  # fetched from PostgreSQL into b's cache
+    await second.copy("s1", "s2")
+    copied = await second.open("s2")
+    assert copied.read("data.bin") == binary and copied.read("notes/a.txt") == b"hello\n"
+    await second.delete("s1")
+    await second.close()
+    assert await PgUpdateLog(second_files).fetch("s1") == []
+    with pytest.raises(FileNotFoundError):
+        PgBlobStore(second_files, tmp_path / "c").path("s1", hashlib.sha256(binary).hexdigest())
+    second_files.close()
+
+
+def test_database_flags_are_checked(capsys: pytest.CaptureFixture[str]) -> None:
+    config = parse_args([], {"COWASM_SERVE_DATABASE": "postgresql://u@db/x",
+                             "COWASM_SERVE_NODE_URL": "http://node1:8080/"})  # fmt: skip
+    assert (config.database, config.node_url) == ("postgresql://u@db/x", "http://node1:8080")
+    assert parse_args([]).database is None  # SQLite in --data-dir stays the default
+    for argv in (["--database", "sqlite:///x.db"], ["--node-url", "node1:8080"]):
+        with pytest.raises(SystemExit):
+            parse_args(argv, {})
+    assert "must be a postgresql:// URL" in capsys.readouterr().err
+    assert node_url("0.0.0.0", 8080) == f"http://{socket.getfqdn()}:8080"
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    port = pgcluster.free_port()  # nothing listens there
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--port", "0", "--data-dir", str(tmp_path),
+         "--database", f"postgresql://nobody@127.0.0.1:{port}/x"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("cowasm-serve: cannot use the database:")
+    assert "Traceback" not in done.stderr
