@@ -10,6 +10,7 @@ psycopg's async connection: a lock query never blocks the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -89,15 +90,30 @@ class Cluster:
         if owner is not None:
             raise OwnerUnknown(f"session {session_id} runs on {owner}")
 
-    async def release_unused(self, in_use: set[str]) -> None:
+    async def release_unused(self, in_use: set[str]) -> set[str]:
         """Give up the sessions this node claimed but no longer runs (no kernel, no loaded
-        files) for CLAIM_GRACE seconds, so another node may take them."""
+        files) for CLAIM_GRACE seconds, so another node may take them. Returns the sessions
+        whose locks were lost with a broken lock connection: their kernels must stop, since
+        another node may start them now (their files are durable)."""
+        import psycopg
+
+        try:
+            await self._execute("SELECT 1", ())
+        except psycopg.Error as e:
+            lost = set(self._held)
+            self._held.clear()
+            log.error("lock connection lost", extra={"kv": {"error": str(e), "held": len(lost)}})
+            with contextlib.suppress(psycopg.Error):
+                await self._conn.close()
+            self._conn = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
+            return lost
         now = time.monotonic()
         for sid, since in list(self._held.items()):
             if sid in in_use:
                 self._held[sid] = now
             elif now - since > CLAIM_GRACE:
                 await self.release(sid)
+        return set()
 
     async def release(self, session_id: str) -> None:
         if self._held.pop(session_id, None) is None:

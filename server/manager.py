@@ -227,10 +227,12 @@ class SessionManager:
                 await self.db.touch(term.id)
                 self._touched[term.id] = now
         if self.cluster is not None:
-            await self.cluster.release_unused(
+            lost = await self.cluster.release_unused(
                 set(self.terminals) | set(self._starting) | set(self._stopping)
                 | self.homes.loaded()
             )  # fmt: skip
+            for sid in lost:  # another node may start it now: never run it twice
+                await self.stop(sid, "moved")
         if now - self._last_sweep >= cfg.retention_interval:
             self._last_sweep = now
             await self.expire(time.time())

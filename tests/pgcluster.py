@@ -143,11 +143,12 @@ class Node:
 
 
 def start_nodes(database: str, data_root: Path, n: int, *flags: str) -> list[Node]:
-    """n `cowasm-serve` processes on loopback sharing `database` (each its own --data-dir)."""
+    """n `cowasm-serve` processes on loopback sharing `database` (each its own --data-dir);
+    an empty `database` gives SQLite nodes (the default, for comparisons)."""
     nodes = []
     for i in range(n):
         port = free_port()
-        env = {**os.environ, "COWASM_SERVE_DATABASE": database}
+        env = {**os.environ, "COWASM_SERVE_DATABASE": database} if database else None
         cmd = [sys.executable, "-m", "server.cli", "--port", str(port), "--log-level", "warning",
                "--data-dir", str(data_root / f"node{i}"), *flags]  # fmt: skip
         nodes.append(Node(f"http://127.0.0.1:{port}", subprocess.Popen(cmd, env=env)))
