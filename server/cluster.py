@@ -59,28 +59,35 @@ class Cluster:
     def holds(self, session_id: str) -> bool:
         return session_id in self._held
 
-    async def locate(self, session_id: str) -> str | None:
-        """None when the session is (now) this node's; else the URL of the node that has it."""
+    async def locate(self, session_id: str, claim: bool = True) -> str | None:
+        """None when the session is (now) this node's; else the URL of the node that has it.
+        With claim=False a free session is not taken (None: nobody runs it)."""
+        key = lock_key(session_id)
         for _ in range(SETTLE_TRIES):
             if session_id in self._held:
                 self._held[session_id] = time.monotonic()
                 return None
-            (got,) = await self._execute("SELECT pg_try_advisory_lock(%s)", (lock_key(session_id),))
-            if got:
-                if session_id not in self._held:
-                    self._held[session_id] = time.monotonic()
-                    await self._execute(
-                        "INSERT INTO owners VALUES (%s, %s, %s) ON CONFLICT (session)"
-                        " DO UPDATE SET node = excluded.node, since = excluded.since",
-                        (session_id, self.node_url, time.time()),
-                    )
-                    log.info("session claimed", extra={"kv": {"session": session_id}})
-                else:  # claimed meanwhile by another task here: locks count, undo ours
-                    await self._execute("SELECT pg_advisory_unlock(%s)", (lock_key(session_id),))
+            # One round trip: try the lock, record ourselves if we got it, and read the owner
+            # row as it was before (the CTE's insert is not visible to the outer query).
+            got, owner = await self._execute(
+                "WITH l AS (SELECT pg_try_advisory_lock(%s) AS got), ins AS ("
+                " INSERT INTO owners SELECT %s, %s, %s FROM l WHERE got AND %s"
+                " ON CONFLICT (session) DO UPDATE SET node = excluded.node, since = excluded.since)"
+                " SELECT got, (SELECT node FROM owners WHERE session = %s) FROM l",
+                (key, session_id, self.node_url, time.time(), claim, session_id),
+            )
+            if got and not claim:
+                await self._execute("SELECT pg_advisory_unlock(%s)", (key,))
                 return None
-            row = await self._execute("SELECT node FROM owners WHERE session = %s", (session_id,))
-            if row is not None and row[0] != self.node_url:
-                return str(row[0])
+            if got:
+                if session_id in self._held:  # claimed meanwhile by another task: locks count
+                    await self._execute("SELECT pg_advisory_unlock(%s)", (key,))
+                else:
+                    self._held[session_id] = time.monotonic()
+                    log.info("session claimed", extra={"kv": {"session": session_id}})
+                return None
+            if owner is not None and owner != self.node_url:
+                return str(owner)
             await asyncio.sleep(SETTLE_DELAY)  # taken a moment ago: its row is on its way
         raise OwnerUnknown(session_id)
 

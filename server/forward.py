@@ -59,8 +59,9 @@ async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamRe
         return await handler(request)
     cluster = request.app[CLUSTER]
     for _ in range(FAILOVER_TRIES):
+        watch = request.query.get("watch") == "1"  # never starts a kernel: takes no lock either
         try:
-            owner = await cluster.locate(sid)
+            owner = await cluster.locate(sid, claim=not watch)
         except OwnerUnknown:
             raise web.HTTPServiceUnavailable(text="the session is moving; retry") from None
         if owner is None:

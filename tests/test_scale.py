@@ -27,6 +27,8 @@ from tests import pgcluster
 
 pytestmark = pytest.mark.skipif(pgcluster.why_not() is not None, reason=str(pgcluster.why_not()))
 if pgcluster.why_not() is None:
+    import psycopg
+
     from server.pg import PgBlobStore, PgDatabase, PgFiles, PgUpdateLog
 
 
@@ -134,6 +136,26 @@ async def test_forwarded_session_survives_its_owner_killed(
     async with http.delete(f"{b.url}/api/sessions/{sid}?token={token}") as r:
         assert r.status == 204
     assert await via_b.close_code() == 4404  # the owner's close code reaches the client
+
+
+async def test_a_node_that_loses_its_locks_stops_their_sessions(
+    nodes: list[pgcluster.Node], http: aiohttp.ClientSession, database: str
+) -> None:
+    a, b, _ = nodes
+    sid, token = await create(http, a)
+    shell = await term(http, a, sid, token)
+    await shell.run("echo kept > kept.txt && echo ok-$((2*4))", b"ok-8")
+    with psycopg.connect(database, autocommit=True) as conn:  # as a PostgreSQL restart would
+        (killed,) = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND granted"
+        ).fetchone()
+    assert killed == 1
+    assert await shell.close_code() == 1001  # a's housekeeping stopped it: never run twice
+    moved = await term(http, b, sid, token)  # free now: b takes it
+    await moved.run("cat kept.txt", b"kept\r\n")
+    async with http.get(f"{a.url}/api/sessions/{sid}?token={token}") as r:
+        assert r.status == 200 and (await r.json())["running"] is True  # a forwards to b
 
 
 async def test_refusals_and_unknown_sessions_are_not_forwarded(
