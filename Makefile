@@ -56,11 +56,14 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
-# Debian's PostgreSQL server for the multi-node tests (tests/pgcluster.py starts a throwaway one).
+# Debian's PostgreSQL server and HAProxy for the multi-node tests (tests/pgcluster.py starts a
+# throwaway PostgreSQL, and HAProxy with docker/scale/haproxy.cfg).
 postgresql:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; fi; }
+	@need=""; ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="postgresql"; \
+	command -v haproxy >/dev/null || need="$$need haproxy"; \
+	[ -z "$$need" ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi; }
 
 clean:
 	rm -rf .venv $(IMAGE) web/node_modules web/static/dist

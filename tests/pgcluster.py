@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -172,3 +173,41 @@ def wait_healthy(node: Node, timeout: float = 60.0) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"node {node.url} did not start")
+
+
+REFERENCE_CFG = Path(__file__).parent.parent / "docker" / "scale" / "haproxy.cfg"
+
+
+@dataclass
+class Proxy:
+    url: str
+    log: Path  # HAProxy's access log (the reference config logs to stdout)
+
+    def servers(self, path: str) -> set[str]:
+        """The servers (node1...) that requests for `path` went to."""
+        lines = self.log.read_text().splitlines()
+        return {line.split()[3].split("/")[1] for line in lines if line.endswith(" " + path)}
+
+
+@contextlib.contextmanager
+def haproxy(nodes: list[Node]) -> Iterator[Proxy]:
+    """Debian's haproxy running docker/scale/haproxy.cfg, its servers pointed at `nodes`."""
+    cfg = REFERENCE_CFG.read_text()
+    cfg = re.sub(r"\nresolvers docker\n(    .*\n)+", "\n", cfg)  # no Docker DNS here
+    port = free_port()
+    cfg = cfg.replace("bind :8080", f"bind 127.0.0.1:{port}")
+    for i, node in enumerate(nodes, 1):
+        cfg = re.sub(rf"server node{i} node{i}:8080 .*",
+                     f"server node{i} {node.url.removeprefix('http://')}", cfg)  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path, log = Path(tmp) / "haproxy.cfg", Path(tmp) / "log"
+        path.write_text(cfg)
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(["haproxy", "-f", str(path)], stdout=out, stderr=out)
+        proxy = Proxy(f"http://127.0.0.1:{port}", log)
+        try:
+            wait_healthy(Node(proxy.url, proc))
+            yield proxy
+        finally:
+            proc.terminate()
+            proc.wait(10)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -156,6 +157,28 @@ async def test_a_node_that_loses_its_locks_stops_their_sessions(
     await moved.run("cat kept.txt", b"kept\r\n")
     async with http.get(f"{a.url}/api/sessions/{sid}?token={token}") as r:
         assert r.status == 200 and (await r.json())["running"] is True  # a forwards to b
+
+
+@pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed")
+async def test_the_reference_haproxy_sends_a_session_to_one_node(
+    nodes: list[pgcluster.Node], http: aiohttp.ClientSession
+) -> None:
+    """docker/scale/haproxy.cfg as it is: every request naming a session reaches the same
+    node, whichever node made it (it forwards to that one); its log has no tokens."""
+    with pgcluster.haproxy(nodes) as proxy:
+        front = pgcluster.Node(proxy.url, nodes[0].proc)
+        for _ in range(4):
+            sid, token = await create(http, front)  # round robin
+            shell = await term(http, front, sid, token)
+            await shell.run("echo hap-$((40+2))", b"hap-42")
+            async with http.get(f"{proxy.url}/s/{sid}?token={token}") as r:
+                assert r.status == 200
+            async with http.get(f"{proxy.url}/api/sessions/{sid}?token={token}") as r:
+                assert (await r.json())["running"] is True
+            await shell.ws.close()
+            paths = (f"/s/{sid}", f"/ws/term/{sid}", f"/api/sessions/{sid}")
+            assert len(set.union(*(proxy.servers(p) for p in paths))) == 1
+        assert "token=" not in proxy.log.read_text()
 
 
 async def test_refusals_and_unknown_sessions_are_not_forwarded(
