@@ -41,11 +41,8 @@ class Cluster:
         self._lock = asyncio.Lock()  # one query at a time on the lock connection
 
     async def start(self) -> None:
-        import psycopg
+        import psycopg  # the tables exist: server.pg made them when the app was made
 
-        from .pg import connect
-
-        connect(self.database_url).close()  # the tables exist
         self._conn = await psycopg.AsyncConnection.connect(self.database_url, autocommit=True)
         # Rows this node left behind when it last died say nothing now: their locks are gone.
         await self._execute("DELETE FROM owners WHERE node = %s", (self.node_url,))

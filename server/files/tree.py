@@ -53,10 +53,9 @@ class FileTree:
         blobs: Blobs,
         file_bytes: int,
         tree_bytes: int,
-        stored: list[bytes] | None = None,
+        stored: list[bytes],
     ) -> None:
-        """`stored`: the session's logged updates, read by the caller (the store awaits them;
-        None reads them here)."""
+        """`stored`: the session's logged updates (the store reads them, awaiting PostgreSQL)."""
         self.session_id = session_id
         self.file_bytes = file_bytes
         self.tree_bytes = tree_bytes
@@ -70,8 +69,6 @@ class FileTree:
         self.files = self.doc.get("files", type=Map)
         self.tree = self.doc.get("tree", type=Map)
         self._last_write: concurrent.futures.Future[None] | None = None  # see durable()
-        if stored is None:
-            stored = updates.load(session_id)  # type: ignore[attr-defined]
         for update in stored:
             self.doc.apply_update(update)
         self._log_rows = len(stored)
