@@ -120,6 +120,12 @@ async def test_forwarded_session_survives_its_owner_killed(
         await browser.flush()
         await shell.run("cat note.txt", b"from the browser")
         await shell.run("echo durable > saved.txt && echo wrote-$((1+1))", b"wrote-2")
+        await shell.run("head -c 3000 /dev/urandom > r.bin; md5sum r.bin", b"  r.bin\r\n")
+        digest = shell.output.rsplit(b"  r.bin\r\n", 1)[0][-32:]  # a blob, not a text
+        put = f"{b.url}/api/sessions/{sid}/files/up/loaded.txt?token={token}"
+        async with http.put(put, data=b"uploaded\n") as r:
+            assert r.status == 200
+        await shell.run("cat up/loaded.txt", b"uploaded\r\n")
         async with http.get(f"{c.url}/api/sessions/{sid}/files/saved.txt?token={token}") as r:
             assert (r.status, await r.text()) == (200, "durable\n")
         async with http.get(f"{c.url}/api/sessions/{sid}?token={token}") as r:
@@ -130,8 +136,8 @@ async def test_forwarded_session_survives_its_owner_killed(
 
     # The next request anywhere restarts the session from its files.
     again = await term(http, c, sid, token)
-    await again.run("cat saved.txt note.txt; echo end-$((2+3))", b"end-5")
-    assert b"durable\r\nfrom the browser\r\n" in again.output
+    await again.run("cat saved.txt note.txt up/loaded.txt; md5sum r.bin", b"  r.bin\r\n")
+    assert b"durable\r\nfrom the browser\r\nuploaded\r\n" + digest in again.output
     via_b = await term(http, b, sid, token)  # c owns it now: b forwards there
     await via_b.run("echo both-$((3*3))", b"both-9")
     async with http.delete(f"{b.url}/api/sessions/{sid}?token={token}") as r:
