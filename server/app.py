@@ -146,12 +146,16 @@ async def _goodbye(ws: web.WebSocketResponse) -> None:
 def make_app(config: Config) -> web.Application:
     check_web(config.static_dir, config.templates_dir)  # refuse to serve a page without its JS
     check_wasm(system.DIST)  # or sessions whose shell cannot start
-    cluster = Cluster(config.database, config.node_url or "") if config.database else None
+    storage = open_storage(config)
+    cluster = None
+    if config.database:  # several nodes: psycopg is there (open_storage imported it)
+        from .pg import named
+
+        cluster = Cluster(named(config.database, config.node_url), config.node_url or "")
     middlewares = [security_headers, errors.error_pages]
     if cluster is not None:  # several nodes: a session's requests go to the node running it
         middlewares.append(forward.route_to_owner)
     app = web.Application(middlewares=middlewares)
-    storage = open_storage(config)
     db = storage.sessions
     homes = _homes(app, config, storage)
     metrics_ = Metrics()

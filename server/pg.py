@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import shutil
 import threading
@@ -32,6 +33,7 @@ except ImportError as e:  # pragma: no cover - depends on the install
         "--database postgresql:// needs psycopg: pip install 'cowasm-serve[postgres]'"
     ) from e
 
+log = logging.getLogger("cowasm.pg")
 T = TypeVar("T")
 SCHEMA_LOCK = 0x636F7761736D  # an advisory lock id: nodes starting together create tables once
 SCHEMA = """
@@ -76,6 +78,13 @@ CREATE TABLE IF NOT EXISTS owners (  -- which node runs a session (see server.cl
 """
 
 
+def named(url: str, node_url: str | None) -> str:
+    """The URL as a conninfo that names this node in pg_stat_activity (application_name)."""
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(url, application_name=f"cowasm-serve {node_url or ''}".strip()[:63])
+
+
 def connect(url: str) -> Any:
     """An autocommit connection; the tables are made on first use (under an advisory lock,
     since CREATE TABLE IF NOT EXISTS races with itself)."""
@@ -98,17 +107,27 @@ class PgDatabase:
     async def start(self) -> None:
         self._db = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
 
+    async def _run(self, sql: str, args: tuple[Any, ...]) -> Any:
+        """Execute; a connection that broke (PostgreSQL restarted) is made again, once."""
+        try:
+            return await self._db.execute(sql, args)
+        except psycopg.OperationalError:
+            if not self._db.closed:
+                raise
+            await self.start()
+            return await self._db.execute(sql, args)
+
     async def _one(self, sql: str, args: tuple[Any, ...]) -> Any:
-        return await (await self._db.execute(sql, args)).fetchone()
+        return await (await self._run(sql, args)).fetchone()
 
     async def _all(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
-        return await (await self._db.execute(sql, args)).fetchall()
+        return await (await self._run(sql, args)).fetchall()
 
     async def create(
         self, template: str | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         row = new_row(template, cmd, label)
-        await self._db.execute(
+        await self._run(
             "INSERT INTO sessions (id, edit_token, view_token, created, last_active, template,"
             " cmd, label) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             (row.id, row.edit_token, row.view_token, row.created, row.last_active,
@@ -121,18 +140,18 @@ class PgDatabase:
         return SessionRow(*found) if found else None
 
     async def touch(self, session_id: str) -> None:
-        await self._db.execute(
+        await self._run(
             "UPDATE sessions SET last_active = %s WHERE id = %s", (time.time(), session_id)
         )
 
     async def set_label(self, session_id: str, label: str | None) -> None:
-        await self._db.execute("UPDATE sessions SET label = %s WHERE id = %s", (label, session_id))
+        await self._run("UPDATE sessions SET label = %s WHERE id = %s", (label, session_id))
 
     async def clear_cmd(self, session_id: str) -> None:
-        await self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = %s", (session_id,))
+        await self._run("UPDATE sessions SET cmd = NULL WHERE id = %s", (session_id,))
 
     async def save_scrollback(self, session_id: str, data: bytes) -> None:
-        await self._db.execute(
+        await self._run(
             "INSERT INTO scrollback SELECT id, %s FROM sessions WHERE id = %s"
             " ON CONFLICT (id) DO UPDATE SET data = excluded.data",
             (data, session_id),
@@ -143,7 +162,7 @@ class PgDatabase:
         return bytes(found[0]) if found else b""
 
     async def delete(self, session_id: str) -> None:
-        await self._db.execute("DELETE FROM sessions WHERE id = %s", (session_id,))
+        await self._run("DELETE FROM sessions WHERE id = %s", (session_id,))
 
     async def list_sessions(
         self,
@@ -171,7 +190,7 @@ class PgDatabase:
         return [found[0] for found in rows]
 
     async def record_deletion(self, session_id: str, reason: str) -> None:
-        await self._db.execute(
+        await self._run(
             "INSERT INTO deletions VALUES (%s, %s, %s) ON CONFLICT (id) DO UPDATE"
             " SET deleted = excluded.deleted, reason = excluded.reason",
             (session_id, time.time(), reason),
@@ -184,7 +203,7 @@ class PgDatabase:
         return (found[0], found[1]) if found else None
 
     async def prune_deletions(self, before: float) -> None:
-        await self._db.execute("DELETE FROM deletions WHERE deleted < %s", (before,))
+        await self._run("DELETE FROM deletions WHERE deleted < %s", (before,))
 
     async def count(self, template: str | None = None) -> int:
         if template is None:
@@ -204,11 +223,31 @@ class PgFiles:
     before the update naming it, and an update's relay (a done callback) follows its commit."""
 
     def __init__(self, url: str) -> None:
+        self._url = url
         self.db = connect(url)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="pg-files")
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        return self._writer.submit(fn, *args)
+        """Run fn(*args) on the writer thread; fn uses self.db. A connection that broke is made
+        again and fn run once more (the writes are idempotent: a Y update applied twice is
+        applied once, blobs are keyed by content, replace is one transaction)."""
+        return self._writer.submit(self._retrying, fn, *args)
+
+    def _retrying(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            try:
+                return fn(*args)
+            except psycopg.OperationalError:
+                if not self.db.closed:
+                    raise
+                self.db = connect(self._url)
+                return fn(*args)
+        except Exception:  # some callers do not wait for the result: say it here
+            log.exception("file tree storage failed")
+            raise
+
+    def execute(self, sql: str, args: tuple[Any, ...]) -> None:
+        self.db.execute(sql, args)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
         """A read or write on the writer thread, after every write submitted before it."""
@@ -225,10 +264,9 @@ class PgUpdateLog:
 
     def __init__(self, files: PgFiles) -> None:
         self._files = files
-        self._db = files.db
 
     def load(self, session: str) -> list[bytes]:
-        cur = self._db.execute(
+        cur = self._files.db.execute(
             "SELECT data FROM file_updates WHERE session = %s ORDER BY seq", (session,)
         )
         return [bytes(r[0]) for r in cur.fetchall()]
@@ -241,7 +279,7 @@ class PgUpdateLog:
         return merge_updates(*updates) if updates else None
 
     def _append(self, session: str, update: bytes) -> None:
-        self._db.execute(
+        self._files.db.execute(
             "INSERT INTO file_updates(session, data) VALUES (%s, %s)", (session, update)
         )
 
@@ -249,8 +287,8 @@ class PgUpdateLog:
         return self._files.submit(self._append, session, update)
 
     def _replace(self, session: str, update: bytes | None) -> None:
-        with self._db.transaction():
-            self._db.execute("DELETE FROM file_updates WHERE session = %s", (session,))
+        with self._files.db.transaction():
+            self._files.db.execute("DELETE FROM file_updates WHERE session = %s", (session,))
             if update is not None:
                 self._append(session, update)
 
@@ -268,7 +306,6 @@ class PgBlobStore:
 
     def __init__(self, files: PgFiles, cache: Path) -> None:
         self._files = files
-        self._db = files.db
         self.root = cache
 
     def _dir(self, session: str) -> Path:
@@ -284,7 +321,7 @@ class PgBlobStore:
         return dest
 
     def _fetch(self, session: str, sha256: str) -> bytes | None:
-        found = self._db.execute(
+        found = self._files.db.execute(
             "SELECT data FROM blobs WHERE session = %s AND sha256 = %s", (session, sha256)
         ).fetchone()
         return bytes(found[0]) if found else None
@@ -295,7 +332,7 @@ class PgBlobStore:
         if not dest.exists():
             _write_atomic(dest, data)
         self._files.submit(
-            self._db.execute,
+            self._files.execute,
             "INSERT INTO blobs VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
             (session, sha, data),
         )  # committed before the update that names it, which is submitted after
@@ -306,7 +343,7 @@ class PgBlobStore:
 
     def keep_only(self, session: str, live: set[str]) -> None:
         self._files.submit(
-            self._db.execute,
+            self._files.execute,
             "DELETE FROM blobs WHERE session = %s AND NOT (sha256 = ANY(%s))",
             (session, sorted(live)),
         )
@@ -318,14 +355,16 @@ class PgBlobStore:
 
     async def copy(self, src: str, dst: str) -> None:
         await self._files.run(
-            self._db.execute,
+            self._files.execute,
             "INSERT INTO blobs SELECT %s, sha256, data FROM blobs WHERE session = %s"
             " ON CONFLICT DO NOTHING",
             (dst, src),
         )
 
     async def delete(self, session: str) -> None:
-        await self._files.run(self._db.execute, "DELETE FROM blobs WHERE session = %s", (session,))
+        await self._files.run(
+            self._files.execute, "DELETE FROM blobs WHERE session = %s", (session,)
+        )
         shutil.rmtree(self._dir(session), ignore_errors=True)
 
 

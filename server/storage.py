@@ -82,7 +82,7 @@ def open_storage(config: Config) -> Storage:
     if is_postgres(config.database):
         from . import pg  # psycopg is an optional dependency
 
-        url = str(config.database)
+        url = pg.named(str(config.database), config.node_url)
         files = pg.PgFiles(url)
         cache = config.data_dir / "blob-cache"
         return Storage(pg.PgDatabase(url), pg.PgUpdateLog(files), pg.PgBlobStore(files, cache))

@@ -145,24 +145,31 @@ async def test_forwarded_session_survives_its_owner_killed(
     assert await via_b.close_code() == 4404  # the owner's close code reaches the client
 
 
-async def test_a_node_that_loses_its_locks_stops_their_sessions(
+async def test_a_node_that_loses_its_connections_stops_their_sessions_and_reconnects(
     nodes: list[pgcluster.Node], http: aiohttp.ClientSession, database: str
 ) -> None:
     a, b, _ = nodes
     sid, token = await create(http, a)
     shell = await term(http, a, sid, token)
     await shell.run("echo kept > kept.txt && echo ok-$((2*4))", b"ok-8")
-    with psycopg.connect(database, autocommit=True) as conn:  # as a PostgreSQL restart would
+    with psycopg.connect(database, autocommit=True) as conn:  # as a PostgreSQL restart does
         (killed,) = conn.execute(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks"
-            " WHERE locktype = 'advisory' AND granted"
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = %s",
+            (f"cowasm-serve {a.url}",),
         ).fetchone()
-    assert killed == 1
+    assert killed == 3  # a's connections: sessions table, file trees, locks
     assert await shell.close_code() == 1001  # a's housekeeping stopped it: never run twice
     moved = await term(http, b, sid, token)  # free now: b takes it
     await moved.run("cat kept.txt", b"kept\r\n")
     async with http.get(f"{a.url}/api/sessions/{sid}?token={token}") as r:
         assert r.status == 200 and (await r.json())["running"] is True  # a forwards to b
+    # a made its connections again: it creates sessions and stores their files.
+    other, other_token = await create(http, a)
+    fresh = await term(http, a, other, other_token)
+    await fresh.run("echo new > new.txt && cat new.txt", b"new\r\n")
+    async with http.get(f"{b.url}/api/sessions/{other}/files/new.txt?token={other_token}") as r:
+        assert await r.text() == "new\n"
 
 
 @pytest.mark.skipif(shutil.which("haproxy") is None, reason="haproxy is not installed")
