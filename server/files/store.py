@@ -8,6 +8,7 @@ Trees stay loaded (and cached) until release()/delete()/close(); all methods run
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from concurrent.futures import Future
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING
 
 from ..sessions.session import Limits
 from .persist import BlobStore, UpdateLog
+from .tree import FileTree
 
 if TYPE_CHECKING:
     from ..storage import Blobs, Updates
-from .tree import FileTree
 
+log = logging.getLogger(__name__)
 _SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -104,7 +106,10 @@ class FileTreeStore:
         for tree in self._trees.values():
             tree.shutdown()
         for tree in self._trees.values():
-            await tree.durable()
+            try:
+                await tree.durable()
+            except Exception:  # the database is gone: the other trees still get their turn
+                log.exception("file tree not saved at close")
         self._trees.clear()
         if self._owns_log:
             self._log.close()

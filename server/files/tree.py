@@ -132,16 +132,21 @@ class FileTree:
             self._loop.call_soon_threadsafe(run)
             result = fut.result(timeout=CALL_TIMEOUT)
             if (last := self._last_write) is not None:  # a deferred log: wait for the commit,
-                last.result(timeout=CALL_TIMEOUT)  # so that close() returns once it is durable
+                self._wait_committed(last)  # so that close() returns once it is durable
             return result
         except RuntimeError as exc:  # loop closed
             raise OSError(errno.EIO, "file tree closed") from exc
         except concurrent.futures.TimeoutError as exc:
             fut.cancel()
             raise OSError(errno.EIO, "file tree busy") from exc
-        except Exception as exc:  # the database refused the write: not durable
-            if isinstance(exc, OSError):
-                raise
+
+    @staticmethod
+    def _wait_committed(last: concurrent.futures.Future[None]) -> None:
+        try:
+            last.result(timeout=CALL_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            raise
+        except Exception as exc:  # the database refused the write: it is not durable
             raise OSError(errno.EIO, f"file tree not saved: {exc}") from exc
 
     async def durable(self) -> None:
