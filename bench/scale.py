@@ -1,7 +1,9 @@
 """Several nodes over PostgreSQL (docs/scale.md): sessions created per second and keystroke echo
 latency with 1 node on SQLite (the default), 1 node on PostgreSQL and 3 nodes on PostgreSQL,
 the echo both direct (the client is on the session's node) and forwarded (on another node, which
-proxies the WebSocket). Needs Debian's postgresql (a throwaway server is started, as the tests do).
+proxies the WebSocket); and a durable file write (`echo N > f`, Enter to the next prompt: the
+shell's close() returns once the update is committed). Needs Debian's postgresql (a throwaway
+server is started, as the tests do).
 
     python -m bench.scale [SESSIONS] [KEYS]
 """
@@ -61,6 +63,22 @@ async def echo(owner: str, via: str, keys: int) -> list[float]:
         return times
 
 
+async def file_writes(base: str, n: int) -> list[float]:
+    """Times from Enter to the next prompt of `echo I > f.txt` (a builtin: no fork)."""
+    async with aiohttp.ClientSession() as http:
+        sid, edit, _ = await new_session(http, base)
+        shell = await connect(http, base, sid, edit)
+        await shell.until(b"$ ")
+        times = []
+        for i in range(n):
+            shell.clear()
+            t0 = time.perf_counter()
+            await shell.ws.send_bytes(f"echo {i} > f.txt\r".encode())
+            times.append(await shell.until(b"$ ") - t0)
+        await shell.ws.close()
+        return times
+
+
 def p50(values: list[float]) -> float:
     return percentile(values, 50) * 1000
 
@@ -68,7 +86,7 @@ def p50(values: list[float]) -> float:
 def report(name: str, rate: float, echoes: dict[str, list[float]]) -> None:
     parts = [f"{k} p50 {p50(v):.2f} ms p99 {percentile(v, 99) * 1000:.2f} ms"
              for k, v in echoes.items()]  # fmt: skip
-    print(f"{name:22s} {rate:6.1f} sessions/s; echo {'; '.join(parts)}", flush=True)
+    print(f"{name:20s} {rate:6.1f} sessions/s; {'; '.join(parts)}", flush=True)
 
 
 async def run(database: str | None, n_nodes: int, sessions: int, keys: int) -> tuple[float, dict]:
@@ -81,9 +99,10 @@ async def run(database: str | None, n_nodes: int, sessions: int, keys: int) -> t
             bases = [node.url for node in nodes]
             await creations(bases, len(bases))  # each node loads its compiled programs once
             rate = await creations(bases, sessions)
-            echoes = {"direct": await echo(bases[0], bases[0], keys)}
+            echoes = {"echo direct": await echo(bases[0], bases[0], keys)}
             if n_nodes > 1:
-                echoes["forwarded"] = await echo(bases[0], bases[1], keys)
+                echoes["echo forwarded"] = await echo(bases[0], bases[1], keys)
+            echoes["file write"] = await file_writes(bases[0], keys // 2)
             return rate, echoes
         finally:
             for node in nodes:
@@ -101,11 +120,12 @@ async def main_async(sessions: int, keys: int) -> None:
         report("1 node, PostgreSQL", *one)
         three = await run(pgcluster.new_database(server, "bench3"), 3, sessions, keys)
         report("3 nodes, PostgreSQL", *three)
-    fwd, direct = p50(three[1]["forwarded"]), p50(three[1]["direct"])
+    fwd, direct = p50(three[1]["echo forwarded"]), p50(three[1]["echo direct"])
     print(f"ratios: sessions/s 3 nodes / 1 node {three[0] / one[0]:.2f}x "
           f"(PostgreSQL / SQLite on 1 node {one[0] / sqlite[0]:.2f}x); "
-          f"echo p50 forwarded / direct {fwd / direct:.2f}x "
-          f"(+{fwd - direct:.2f} ms)")  # fmt: skip
+          f"echo p50 forwarded / direct {fwd / direct:.2f}x (+{fwd - direct:.2f} ms); "
+          f"file write p50 PostgreSQL / SQLite "
+          f"{p50(one[1]['file write']) / p50(sqlite[1]['file write']):.2f}x")  # fmt: skip
 
 
 def main() -> None:
