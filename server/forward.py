@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import aiohttp
 from aiohttp import WSMsgType, web
+from multidict import CIMultiDict
 
 from .cluster import Cluster, OwnerUnknown
 from .keys import MANAGER
@@ -58,8 +59,8 @@ async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamRe
     if sid is None or await request.app[MANAGER].get(sid) is None:  # no row: the handler says so
         return await handler(request)
     cluster = request.app[CLUSTER]
+    watch = request.query.get("watch") == "1"  # never starts a kernel: takes no lock either
     for _ in range(FAILOVER_TRIES):
-        watch = request.query.get("watch") == "1"  # never starts a kernel: takes no lock either
         try:
             owner = await cluster.locate(sid, claim=not watch)
         except OwnerUnknown:
@@ -81,25 +82,27 @@ async def route_to_owner(request: web.Request, handler: Handler) -> web.StreamRe
     raise web.HTTPBadGateway(text="the session's node does not answer; retry")
 
 
-def _forward_headers(request: web.Request, node_url: str) -> dict[str, str]:
-    headers = {
-        k: v
+def _forward_headers(request: web.Request, node_url: str) -> CIMultiDict[str]:
+    headers = CIMultiDict(
+        (k, v)
         for k, v in request.headers.items()
         if k.lower() not in HOP_BY_HOP and not k.lower().startswith("sec-websocket-")
-    }
+    )
     headers["Host"] = request.host  # the owner checks Origin against the host the user sees
     headers[FORWARDED] = node_url
     return headers
 
 
-async def _proxy_http(request: web.Request, owner: str, headers: dict[str, str]) -> web.Response:
+async def _proxy_http(request: web.Request, owner: str, headers: CIMultiDict[str]) -> web.Response:
     client = request.app[CLIENT]
-    body = await request.read()
+    # The body is streamed (an upload may be bigger than aiohttp's read() limit); a refused
+    # connection has not read any of it, so the caller may try again.
+    body = request.content if request.body_exists else None
     try:
         async with client.request(request.method, owner + request.path_qs, headers=headers,
-                                  data=body or None, allow_redirects=False) as up:  # fmt: skip
-            data = await up.read()
-            out = {k: v for k, v in up.headers.items() if k.lower() not in HOP_BY_HOP}
+                                  data=body, allow_redirects=False) as up:  # fmt: skip
+            data = await up.read()  # file downloads are bounded by the per-file limit
+            out = CIMultiDict((k, v) for k, v in up.headers.items() if k.lower() not in HOP_BY_HOP)
             return web.Response(status=up.status, body=data, headers=out)
     except aiohttp.ClientConnectorError:
         raise
@@ -109,7 +112,7 @@ async def _proxy_http(request: web.Request, owner: str, headers: dict[str, str])
 
 
 async def _proxy_ws(
-    request: web.Request, owner: str, headers: dict[str, str]
+    request: web.Request, owner: str, headers: CIMultiDict[str]
 ) -> web.StreamResponse:
     client = request.app[CLIENT]
     url = owner.replace("http", "ws", 1) + request.path_qs

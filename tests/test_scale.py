@@ -126,6 +126,10 @@ async def test_forwarded_session_survives_its_owner_killed(
         async with http.put(put, data=b"uploaded\n") as r:
             assert r.status == 200
         await shell.run("cat up/loaded.txt", b"uploaded\r\n")
+        big = f"{b.url}/api/sessions/{sid}/files/big.bin?token={token}"  # over aiohttp's 1 MiB
+        async with http.put(big, data=bytes(range(256)) * 8192) as r:
+            assert r.status == 200
+        await shell.run("wc -c < big.bin", b"2097152\r\n")
         async with http.get(f"{c.url}/api/sessions/{sid}/files/saved.txt?token={token}") as r:
             assert (r.status, await r.text()) == (200, "durable\n")
         async with http.get(f"{c.url}/api/sessions/{sid}?token={token}") as r:
