@@ -130,7 +130,10 @@ async def _proxy_ws(
     pumps: list[asyncio.Task[None]] = []
     try:
         await down.prepare(request)
-        pumps = [asyncio.create_task(_pump(up, down)), asyncio.create_task(_pump(down, up))]
+        pumps = [
+            asyncio.create_task(_pump(up, down, GONE, b"the session's node went away")),
+            asyncio.create_task(_pump(down, up, 1001, b"client gone")),
+        ]
         _, pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
         if pending:  # the first pump closed the other side: its pump ends soon
             await asyncio.wait(pending, timeout=2.0)
@@ -144,9 +147,11 @@ async def _proxy_ws(
 async def _pump(
     src: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
     dst: aiohttp.ClientWebSocketResponse | web.WebSocketResponse,
+    code: int,
+    reason: bytes,
 ) -> None:
-    """Copy frames from src to dst until src closes, then close dst with src's code."""
-    code, reason = GONE, b"the session's node went away"
+    """Copy frames from src to dst until src closes, then close dst with src's code (or with
+    `code` and `reason` when src vanished without a close frame)."""
     while True:
         msg = await src.receive()
         if msg.type == WSMsgType.BINARY:
