@@ -20,6 +20,7 @@ import socket
 import sys
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -233,6 +234,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     url = config.public_url or f"http://{config.host}:{port}"
     cluster = {"node": config.node_url} if config.database else {}
+    if config.database and urlsplit(config.node_url or "").hostname in ("127.0.0.1", "localhost"):
+        log.warning("node URL is loopback: only nodes on this machine can forward to it "
+                    "(set --node-url)", extra={"kv": cluster})  # fmt: skip
     log.info("listening", extra={"kv": {"url": url, "data_dir": config.data_dir,
                                         "create_policy": config.create_policy,
                                         **cluster}})  # fmt: skip
