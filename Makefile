@@ -6,14 +6,14 @@ STAMP   := .venv/.installed
 WEB     := web/static/dist/app.js
 IMAGE   := wasm/.verified
 
-.PHONY: run test bench lint setup wasm web browser clean
+.PHONY: run test bench lint setup wasm web browser postgresql clean
 
 setup: $(STAMP) $(IMAGE) $(WEB)
 
 run: setup
 	.venv/bin/cowasm-serve --port $(PORT)
 
-test: setup browser
+test: setup browser postgresql
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
@@ -23,13 +23,13 @@ lint: $(STAMP)
 	.venv/bin/ruff check server tests bench
 	.venv/bin/ruff format --check server tests bench
 
-# Python environment: the package, editable, with test and dev extras. A half-made .venv (no
+# Python environment: the package, editable, with test, dev and postgres extras. A half-made .venv (no
 # python, or no pip: python3-venv was missing when it was made) is made again.
 $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip --version >/dev/null 2>&1 || { rm -rf .venv && python3 -m venv .venv; } \
 	  || { rm -rf .venv; echo "python3 -m venv failed: apt-get install python3-venv" >&2; exit 1; }
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,dev]'
+	$(PY) -m pip install -q -e '.[test,dev,postgres]'
 	touch $@
 
 # The wasm userland: verify the released artifacts against wasm/manifest.json; rebuild from
@@ -55,6 +55,15 @@ browser:
 	@command -v chromium >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+# Debian's PostgreSQL server and HAProxy for the multi-node tests (tests/pgcluster.py starts a
+# throwaway PostgreSQL, and HAProxy with docker/scale/haproxy.cfg).
+postgresql:
+	@need=""; ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need="postgresql"; \
+	command -v haproxy >/dev/null || need="$$need haproxy"; \
+	[ -z "$$need" ] || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi; }
 
 clean:
 	rm -rf .venv $(IMAGE) web/node_modules web/static/dist

@@ -39,7 +39,7 @@ async def list_sessions(request: web.Request) -> web.Response:
     limit = _int(request, "limit", 100, 1, MAX_LIMIT)
     offset = _int(request, "offset", 0, 0, 1 << 62)
     manager = request.app[MANAGER]
-    rows = manager.db.list_sessions(request.query.get("template") or None, limit, offset)
+    rows = await manager.db.list_sessions(request.query.get("template") or None, limit, offset)
     sessions = []
     for row in rows:
         term = manager.terminals.get(row.id)
@@ -56,7 +56,7 @@ async def delete_session(request: web.Request) -> web.Response:
     require_admin(request)
     manager = request.app[MANAGER]
     session_id = request.match_info["id"]
-    if manager.get(session_id) is None:
+    if await manager.get(session_id) is None:
         raise errors.Refusal(404, "not_found", "No such session",
                              f"no session {session_id!r}", "")  # fmt: skip
     await manager.delete(session_id)

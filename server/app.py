@@ -7,13 +7,15 @@ import contextlib
 import logging
 import weakref
 
+import aiohttp
 import jinja2
 from aiohttp import web
 
-from . import admin, errors, pages, teacher
+from . import admin, errors, forward, pages, teacher
 from .assets import check_wasm, check_web
+from .cluster import Cluster
 from .config import Config
-from .db import Database, SessionRow
+from .db import SessionRow
 from .homes import FileTreeHomes, Homes, HostDirHomes
 from .keys import CONFIG, FILES, MANAGER, METRICS, TEMPLATES
 from .manager import SessionManager, SessionsFull, kernel_factory
@@ -21,14 +23,15 @@ from .metrics import Metrics, render
 from .policy import GUARD, CreationGuard
 from .security import check_origin, request_token, security_headers
 from .sessions import system
+from .storage import Storage, open_storage
 from .ws_term import term_ws
 
 log = logging.getLogger("cowasm.app")
 FILE_SOCKETS = web.AppKey("file_sockets", weakref.WeakSet)  # closed first at shutdown
 
 
-def _edit_row(request: web.Request) -> SessionRow:
-    row = request.app[MANAGER].get(request.match_info["id"])
+async def _edit_row(request: web.Request) -> SessionRow:
+    row = await request.app[MANAGER].get(request.match_info["id"])
     if row is None or row.role_for(request_token(request)) != "writer":
         raise web.HTTPForbidden(text="bad session or edit token")
     return row
@@ -47,7 +50,7 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 async def get_session(request: web.Request) -> web.Response:
-    row = _edit_row(request)
+    row = await _edit_row(request)
     term = request.app[MANAGER].terminals.get(row.id)
     return web.json_response({
         "id": row.id, "created": row.created, "last_active": row.last_active,
@@ -59,7 +62,7 @@ async def get_session(request: web.Request) -> web.Response:
 
 
 async def delete_session(request: web.Request) -> web.Response:
-    row = _edit_row(request)
+    row = await _edit_row(request)
     await request.app[MANAGER].delete(row.id)
     return web.Response(status=204)
 
@@ -74,7 +77,7 @@ async def metrics(request: web.Request) -> web.Response:
     clients = [c for t in terms for c in t.people()]  # the teacher page's watchers are not
     text = render(
         request.app[METRICS],
-        stored=manager.db.count(),
+        stored=await manager.db.count(),
         running=len(terms),
         processes=sum(t.nprocs for t in terms),
         writers=sum(c.role == "writer" for c in clients),
@@ -102,7 +105,7 @@ ROUTES = [
 async def files_ws(request: web.Request) -> web.StreamResponse:
     """The y-websocket endpoint of a session's file tree (server.files speaks the protocol)."""
     check_origin(request)
-    row = request.app[MANAGER].get(request.match_info["id"])
+    row = await request.app[MANAGER].get(request.match_info["id"])
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
@@ -114,13 +117,13 @@ async def files_ws(request: web.Request) -> web.StreamResponse:
 
 
 async def authorize_files(request: web.Request, session_id: str, write: bool) -> None:
-    row = request.app[MANAGER].get(session_id)
+    row = await request.app[MANAGER].get(session_id)
     role = row.role_for(request_token(request)) if row else None
     if role is None or (write and role != "writer"):
         raise web.HTTPForbidden(text="bad session or token")
 
 
-def _homes(app: web.Application, config: Config) -> Homes:
+def _homes(app: web.Application, config: Config, storage: Storage) -> Homes:
     """The collaborative file tree when server.files provides it, else host directories."""
     try:
         from .files import FileTreeStore
@@ -128,7 +131,9 @@ def _homes(app: web.Application, config: Config) -> Homes:
     except ImportError:
         log.warning("server.files unavailable: homes are plain directories")
         return HostDirHomes(config.data_dir)
-    store = FileTreeStore(config.data_dir, config.limits)
+    store = FileTreeStore(
+        config.data_dir, config.limits, updates=storage.updates, blobs=storage.blobs
+    )
     app[FILES] = store
     app.router.add_get("/ws/files/{id}", files_ws)
     add_routes(app, store, authorize_files)
@@ -143,12 +148,22 @@ async def _goodbye(ws: web.WebSocketResponse) -> None:
 def make_app(config: Config) -> web.Application:
     check_web(config.static_dir, config.templates_dir)  # refuse to serve a page without its JS
     check_wasm(system.DIST)  # or sessions whose shell cannot start
-    app = web.Application(middlewares=[security_headers, errors.error_pages])
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    db = Database(config.db_path)
-    homes = _homes(app, config)
+    storage = open_storage(config)
+    cluster = None
+    if config.database:  # several nodes: psycopg is there (open_storage imported it)
+        from .pg import named
+
+        cluster = Cluster(named(config.database, config.node_url), config.node_url or "")
+    middlewares = [security_headers, errors.error_pages]
+    if cluster is not None:  # several nodes: a session's requests go to the node running it
+        middlewares.append(forward.route_to_owner)
+    app = web.Application(middlewares=middlewares)
+    db = storage.sessions
+    homes = _homes(app, config, storage)
     metrics_ = Metrics()
-    manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory)
+    manager = SessionManager(config, db, homes, metrics_, kernel=kernel_factory, cluster=cluster)
+    if cluster is not None:
+        app[forward.CLUSTER] = cluster
     app[CONFIG], app[METRICS], app[MANAGER] = config, metrics_, manager
     app[GUARD], app[FILE_SOCKETS] = CreationGuard(config), weakref.WeakSet()
     app[TEMPLATES] = jinja2.Environment(
@@ -159,6 +174,10 @@ def make_app(config: Config) -> web.Application:
         app.router.add_static("/static", config.static_dir)
 
     async def on_startup(app: web.Application) -> None:
+        await db.start()
+        if cluster is not None:
+            await cluster.start()
+            app[forward.CLIENT] = aiohttp.ClientSession(auto_decompress=False)
         manager.start_housekeeping()
 
     async def on_shutdown(app: web.Application) -> None:
@@ -168,7 +187,10 @@ def make_app(config: Config) -> web.Application:
         await manager.close(*files)
 
     async def on_cleanup(app: web.Application) -> None:
-        db.close()
+        if cluster is not None:
+            await app[forward.CLIENT].close()
+            await cluster.close()
+        await storage.close()
 
     app.on_startup.append(on_startup)
     app.on_shutdown.append(on_shutdown)

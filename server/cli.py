@@ -20,12 +20,14 @@ import socket
 import sys
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from . import logs
 from .config import POLICIES, Config, default_data_dir
 from .sessions.session import Limits
+from .storage import is_postgres
 
 log = logging.getLogger("cowasm.cli")
 ENV_PREFIX = "COWASM_SERVE_"
@@ -138,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DURATION",
         help="delete a template copy unused this long (default 30d)",
     )
+    p.add_argument("--database", metavar="URL",
+                   help="postgresql://user:password@host/db to share sessions and files with "
+                        "other nodes (docs/scale.md; needs cowasm-serve[postgres]); default: "
+                        "SQLite in --data-dir. Prefer the environment variable (a password "
+                        "on the command line is visible in ps)")  # fmt: skip
+    p.add_argument("--node-url", metavar="URL",
+                   help="with --database: the URL other nodes reach this one at "
+                        "(default http://HOST:PORT; the host's name for 0.0.0.0)")  # fmt: skip
     lim = Limits()
     g = p.add_argument_group("limits of each session's machine")
     g.add_argument("--memory-limit", type=size, default=lim.memory_bytes, metavar="SIZE",
@@ -209,13 +219,18 @@ def parse_args(argv: list[str] | None, environ: dict[str, str] | None = None) ->
               f"must be at least {MIN_ADMIN_TOKEN} characters")  # fmt: skip
     check(a.create_policy == "open" or a.admin_token is not None, "--create-policy",
           f"{a.create_policy} needs an admin token (--admin-token)")  # fmt: skip
+    check(a.database is None or is_postgres(a.database), "--database",
+          "must be a postgresql:// URL (SQLite in --data-dir is the default)")  # fmt: skip
+    check(a.node_url is None or a.node_url.startswith(("http://", "https://")), "--node-url",
+          "must be an http:// or https:// URL")  # fmt: skip
     return Config(host=a.host, port=a.port, data_dir=a.data_dir, public_url=a.public_url,
                   embed_origins=a.embed_origins, max_sessions=a.max_sessions,
                   idle_timeout=a.idle_timeout, log_level=a.log_level,
                   admin_token=a.admin_token, create_policy=a.create_policy,
                   create_rate=a.create_rate, create_burst=a.create_burst,
                   trusted_proxies=a.trusted_proxies, session_ttl=a.session_ttl,
-                  copy_ttl=a.copy_ttl, limits=limits)  # fmt: skip
+                  copy_ttl=a.copy_ttl, limits=limits, database=a.database,
+                  node_url=a.node_url and a.node_url.rstrip("/"))  # fmt: skip
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -227,16 +242,43 @@ def bind(host: str, port: int) -> socket.socket:
         raise SystemExit(2) from None
 
 
+def node_url(host: str, port: int) -> str:
+    """Where the other nodes reach this one: the listening address, or the host's name when
+    listening on every address (a container's name in docker/scale)."""
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.getfqdn()
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def main(argv: list[str] | None = None) -> None:
     config = parse_args(argv)
     logs.setup(config.log_level)
     sock = bind(config.host, config.port)
     from .app import make_app  # after binding: a busy port fails fast
 
-    app = make_app(config)
-    url = config.public_url or f"http://{config.host}:{sock.getsockname()[1]}"
+    port = sock.getsockname()[1]
+    if config.database and config.node_url is None:
+        config.node_url = node_url(config.host, port)
+    try:
+        app = make_app(config)
+    except ImportError as e:  # psycopg, for --database postgresql://
+        print(f"cowasm-serve: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as e:  # PostgreSQL unreachable or refusing: one line, not a traceback
+        if not type(e).__module__.startswith("psycopg"):
+            raise
+        print(f"cowasm-serve: cannot use the database: {e}".strip(), file=sys.stderr)
+        raise SystemExit(2) from None
+    url = config.public_url or f"http://{config.host}:{port}"
+    cluster = {"node": config.node_url} if config.database else {}
+    if config.database and urlsplit(config.node_url or "").hostname in ("127.0.0.1", "localhost"):
+        log.warning("node URL is loopback: only nodes on this machine can forward to it "
+                    "(set --node-url)", extra={"kv": cluster})  # fmt: skip
     log.info("listening", extra={"kv": {"url": url, "data_dir": config.data_dir,
-                                        "create_policy": config.create_policy}})  # fmt: skip
+                                        "create_policy": config.create_policy,
+                                        **cluster}})  # fmt: skip
     web.run_app(app, sock=sock, print=None, access_log_class=logs.AccessLogger,
                 shutdown_timeout=SHUTDOWN_GRACE)  # fmt: skip
 

@@ -28,6 +28,10 @@ class Config:
     max_sessions: int = 50  # running kernels; idle ones are stopped to make room
     idle_timeout: float = 900.0  # seconds without any client before a kernel is stopped
     log_level: str = "info"
+    # Several nodes (docs/scale.md): a PostgreSQL URL instead of SQLite in data_dir, and the URL
+    # the other nodes reach this one at (default http://host:port).
+    database: str | None = None
+    node_url: str | None = None
     # Exposure (docs/deploy.md, "On the public internet").
     admin_token: str | None = None  # Bearer token of the admin API and of guarded creation
     create_policy: str = "open"  # open | templates | token (see server.policy)

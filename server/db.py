@@ -1,6 +1,8 @@
-"""The sessions table (SQLite, WAL mode) so that links survive a server restart.
+"""The sessions table (SQLite, WAL mode) so that links survive a server restart; server.pg
+has the same interface over PostgreSQL for a cluster of nodes.
 
-Rows are tiny and calls take microseconds, so they run on the event loop thread directly.
+Rows are tiny and calls take microseconds, so they run on the event loop thread directly; the
+methods are coroutines because PostgreSQL's take a network round trip.
 """
 
 from __future__ import annotations
@@ -61,6 +63,21 @@ class SessionRow:
         return None
 
 
+def new_row(template: str | None, cmd: str | None, label: str | None) -> SessionRow:
+    """A new session's row: a fresh id and tokens (both stores insert it as it is)."""
+    now = time.time()
+    return SessionRow(
+        id=secrets.token_urlsafe(8)[:10],
+        edit_token=secrets.token_urlsafe(24),
+        view_token=secrets.token_urlsafe(24),
+        created=now,
+        last_active=now,
+        template=template,
+        cmd=cmd,
+        label=label,
+    )
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -79,58 +96,49 @@ class Database:
         if found and "label" not in {col[1] for col in found}:
             self._db.execute("ALTER TABLE sessions ADD COLUMN label TEXT")
 
-    def create(
+    async def create(
         self, template: str | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
-        now = time.time()
-        row = SessionRow(
-            id=secrets.token_urlsafe(8)[:10],
-            edit_token=secrets.token_urlsafe(24),
-            view_token=secrets.token_urlsafe(24),
-            created=now,
-            last_active=now,
-            template=template,
-            cmd=cmd,
-            label=label,
-        )
+        row = new_row(template, cmd, label)
         self._db.execute(
             "INSERT INTO sessions (id, edit_token, view_token, created, last_active, template,"
             " cmd, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (row.id, row.edit_token, row.view_token, now, now, template, cmd, label),
-        )
+            (row.id, row.edit_token, row.view_token, row.created, row.last_active, template,
+             cmd, label),
+        )  # fmt: skip
         return row
 
-    def get(self, session_id: str) -> SessionRow | None:
+    async def get(self, session_id: str) -> SessionRow | None:
         cur = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,))
         found = cur.fetchone()
         return SessionRow(*found) if found else None
 
-    def touch(self, session_id: str) -> None:
+    async def touch(self, session_id: str) -> None:
         self._db.execute(
             "UPDATE sessions SET last_active = ? WHERE id = ?", (time.time(), session_id)
         )
 
-    def set_label(self, session_id: str, label: str | None) -> None:
+    async def set_label(self, session_id: str, label: str | None) -> None:
         self._db.execute("UPDATE sessions SET label = ? WHERE id = ?", (label, session_id))
 
-    def clear_cmd(self, session_id: str) -> None:
+    async def clear_cmd(self, session_id: str) -> None:
         self._db.execute("UPDATE sessions SET cmd = NULL WHERE id = ?", (session_id,))
 
-    def save_scrollback(self, session_id: str, data: bytes) -> None:
+    async def save_scrollback(self, session_id: str, data: bytes) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO scrollback SELECT id, ? FROM sessions WHERE id = ?",
             (data, session_id),
         )
 
-    def load_scrollback(self, session_id: str) -> bytes:
+    async def load_scrollback(self, session_id: str) -> bytes:
         found = self._db.execute("SELECT data FROM scrollback WHERE id = ?", (session_id,))
         row = found.fetchone()
         return bytes(row[0]) if row else b""
 
-    def delete(self, session_id: str) -> None:
+    async def delete(self, session_id: str) -> None:
         self._db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
-    def list_sessions(
+    async def list_sessions(
         self,
         template: str | None = None,
         limit: int = 100,
@@ -147,7 +155,7 @@ class Database:
         )
         return [SessionRow(*found) for found in cur.fetchall()]
 
-    def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
+    async def idle_before(self, session_cutoff: float | None, copy_cutoff: float | None,
                     limit: int) -> list[str]:  # fmt: skip
         """Ids last active before the cutoff of their kind (None: that kind never expires)."""
         never = -1.0  # last_active is never below it
@@ -158,25 +166,28 @@ class Database:
         )
         return [found[0] for found in cur.fetchall()]
 
-    def record_deletion(self, session_id: str, reason: str) -> None:
+    async def record_deletion(self, session_id: str, reason: str) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO deletions VALUES (?, ?, ?)", (session_id, time.time(), reason)
         )
 
-    def deletion(self, session_id: str) -> tuple[float, str] | None:
+    async def deletion(self, session_id: str) -> tuple[float, str] | None:
         found = self._db.execute(
             "SELECT deleted, reason FROM deletions WHERE id = ?", (session_id,)
         ).fetchone()
         return (found[0], found[1]) if found else None
 
-    def prune_deletions(self, before: float) -> None:
+    async def prune_deletions(self, before: float) -> None:
         self._db.execute("DELETE FROM deletions WHERE deleted < ?", (before,))
 
-    def count(self, template: str | None = None) -> int:
+    async def count(self, template: str | None = None) -> int:
         if template is None:
             return self._db.execute("SELECT count(*) FROM sessions").fetchone()[0]
         cur = self._db.execute("SELECT count(*) FROM sessions WHERE template = ?", (template,))
         return cur.fetchone()[0]
 
-    def close(self) -> None:
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
         self._db.close()

@@ -18,6 +18,7 @@ class Homes(Protocol):
     async def copy(self, src_id: str, dst_id: str) -> None: ...
     async def delete(self, session_id: str) -> None: ...
     async def close(self) -> None: ...
+    def loaded(self) -> set[str]: ...  # sessions whose home is live on this node
 
 
 class HostDirHomes:
@@ -45,6 +46,9 @@ class HostDirHomes:
     async def close(self) -> None:
         pass
 
+    def loaded(self) -> set[str]:
+        return set()
+
 
 class FileTreeHomes:
     """Adapter over server.files.FileTreeStore: one FileTree per running session."""
@@ -67,3 +71,6 @@ class FileTreeHomes:
 
     async def close(self) -> None:
         await self.store.close()
+
+    def loaded(self) -> set[str]:
+        return self.store.loaded()

@@ -15,14 +15,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from .config import Config
-from .db import Database, SessionRow
+from .db import SessionRow
 from .homes import Homes
 from .metrics import Metrics
 from .sessions.session import Limits
 from .sessions.vfs.base import Backend
 from .terminal import SessionFactory, SharedTerminal
+
+if TYPE_CHECKING:
+    from .cluster import Cluster
+    from .storage import Sessions
 
 log = logging.getLogger("cowasm.manager")
 SAVED_SCROLLBACK = 64 << 10  # output kept across a kernel stop or a server restart
@@ -53,13 +58,15 @@ class SessionManager:
     def __init__(
         self,
         config: Config,
-        db: Database,
+        db: Sessions,
         homes: Homes,
         metrics: Metrics,
         kernel: Callable[[Backend, Limits], SessionFactory] = kernel_factory,
+        cluster: Cluster | None = None,
     ) -> None:
         self.config = config
         self.db = db
+        self.cluster = cluster  # several nodes: a kernel runs only where its lock is held
         self.homes = homes
         self.metrics = metrics
         self._kernel = kernel
@@ -78,17 +85,17 @@ class SessionManager:
         return (f"This server runs at most {n} machine{'s' if n != 1 else ''} at once and all "
                 "of them are in use; try again in a minute.")  # fmt: skip
 
-    def get(self, session_id: str) -> SessionRow | None:
-        return self.db.get(session_id)
+    async def get(self, session_id: str) -> SessionRow | None:
+        return await self.db.get(session_id)
 
     async def create(
         self, template: SessionRow | None = None, cmd: str | None = None, label: str | None = None
     ) -> SessionRow:
         await self._make_room(0)  # before the row exists: a refused create leaves nothing
-        row = self.db.create(template.id if template else None, cmd, label)
+        row = await self.db.create(template.id if template else None, cmd, label)
         if template is not None:
             await self.homes.copy(template.id, row.id)
-            self.db.touch(template.id)  # a template in use is not idle
+            await self.db.touch(template.id)  # a template in use is not idle
         self.metrics.sessions_created += 1
         log.info("session created", extra={"kv": {"session": row.id, "template": row.template}})
         await self.open(row)
@@ -98,7 +105,7 @@ class SessionManager:
         """The session's terminal, starting its kernel if it is stopped."""
         while (stopping := self._stopping.get(row.id)) is not None:
             await asyncio.wait({stopping})  # its scrollback saved and its files released first
-            if row.id in self._deleting or self.db.get(row.id) is None:
+            if row.id in self._deleting or await self.db.get(row.id) is None:
                 raise SessionGone(row.id)
         term = self.terminals.get(row.id)
         if term is not None:
@@ -112,6 +119,8 @@ class SessionManager:
 
     async def _start(self, row: SessionRow) -> SharedTerminal:
         await self._make_room(1)
+        if self.cluster is not None:
+            await self.cluster.claim(row.id)
         home = await self.homes.open(row.id)
         cfg = self.config
         term = SharedTerminal(
@@ -122,12 +131,12 @@ class SessionManager:
             stall_timeout=cfg.stall_timeout,
             metrics=self.metrics,
         )
-        saved = self.db.load_scrollback(row.id)
+        saved = await self.db.load_scrollback(row.id)
         if saved:  # what the previous shell showed, then a visible seam
             term.ring.append(saved + b"\r\n\x1b[2m[session restarted]\x1b[0m\r\n")
         await term.start(type_first=row.cmd)
         if row.cmd:
-            self.db.clear_cmd(row.id)
+            await self.db.clear_cmd(row.id)
         self.terminals[row.id] = term
         if (started := self._waiting.pop(row.id, None)) is not None:
             started.set()
@@ -172,9 +181,9 @@ class SessionManager:
         bound = GOODBYE_TIMEOUT if reason == "shutdown" else 2.0
         await term.close_clients(reason, code, timeout=bound)
         await term.stop()
-        self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))
+        await self.db.save_scrollback(session_id, term.ring.tail(SAVED_SCROLLBACK))
         await self.homes.release(session_id)
-        self.db.touch(session_id)
+        await self.db.touch(session_id)
         self._touched.pop(session_id, None)
         log.info("kernel stopped", extra={"kv": {"session": session_id, "reason": reason}})
 
@@ -184,8 +193,8 @@ class SessionManager:
         try:
             await self.stop(session_id, reason)
             await self.homes.delete(session_id)
-            self.db.delete(session_id)
-            self.db.record_deletion(session_id, reason)
+            await self.db.delete(session_id)
+            await self.db.record_deletion(session_id, reason)
             if (waiting := self._waiting.pop(session_id, None)) is not None:
                 waiting.set()  # its watchers are told it is gone
         finally:
@@ -217,8 +226,15 @@ class SessionManager:
             elif term.clients and now - self._touched.get(term.id, -cfg.touch_interval) >= (
                 cfg.touch_interval
             ):
-                self.db.touch(term.id)
+                await self.db.touch(term.id)
                 self._touched[term.id] = now
+        if self.cluster is not None:
+            lost = await self.cluster.release_unused(
+                set(self.terminals) | set(self._starting) | set(self._stopping)
+                | self.homes.loaded()
+            )  # fmt: skip
+            for sid in lost:  # another node may start it now: never run it twice
+                await self.stop(sid, "moved")
         if now - self._last_sweep >= cfg.retention_interval:
             self._last_sweep = now
             await self.expire(time.time())
@@ -235,12 +251,14 @@ class SessionManager:
         copy_cutoff = wall - cfg.copy_ttl if cfg.copy_ttl > 0 else None
         expired = []
         if session_cutoff is not None or copy_cutoff is not None:
-            for sid in self.db.idle_before(session_cutoff, copy_cutoff, EXPIRE_BATCH):
+            for sid in await self.db.idle_before(session_cutoff, copy_cutoff, EXPIRE_BATCH):
                 if self.in_use(sid) or sid in self._deleting:
                     continue
+                if self.cluster is not None and await self.cluster.locate(sid) is not None:
+                    continue  # another node runs it: its own sweep decides
                 await self.delete(sid, "expired")
                 expired.append(sid)
-        self.db.prune_deletions(wall - DELETIONS_KEPT)
+        await self.db.prune_deletions(wall - DELETIONS_KEPT)
         return expired
 
     async def close(self, *also: Awaitable[object]) -> None:

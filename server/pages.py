@@ -65,12 +65,12 @@ def page_config(request: web.Request, row: SessionRow, role: str, *, embed: bool
     }
 
 
-def _authorize(request: web.Request) -> tuple[SessionRow, str]:
+async def _authorize(request: web.Request) -> tuple[SessionRow, str]:
     manager = request.app[MANAGER]
     session_id = request.match_info["id"]
-    row = manager.get(session_id)
+    row = await manager.get(session_id)
     role = row.role_for(request.query.get("token") or request_token(request)) if row else None
-    if row is None and (deleted := manager.db.deletion(session_id)) is not None:
+    if row is None and (deleted := await manager.db.deletion(session_id)) is not None:
         raise errors.gone(*deleted)
     if row is None or role is None:
         raise errors.bad_link()
@@ -93,14 +93,14 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def session_page(request: web.Request) -> web.Response:
-    row, role = _authorize(request)
+    row, role = await _authorize(request)
     _openable(request, row)
     config = page_config(request, row, role, embed=False)
     return render(request, "session.html", config, f"cowasm {row.id}")
 
 
 async def embed_page(request: web.Request) -> web.Response:
-    row, role = _authorize(request)
+    row, role = await _authorize(request)
     _openable(request, row)
     config = page_config(request, row, role, embed=True, cmd=request.query.get("cmd"))
     return render(request, "embed.html", config, f"cowasm {row.id}")
@@ -114,9 +114,9 @@ async def embed_template(request: web.Request) -> web.Response:
     iframes, so the browser is redirected to its copy's own embed URL: the state is the URL.
     `cmd` is typed into the copy's shell once, by the server, at its first start."""
     manager = request.app[MANAGER]
-    template, _ = _authorize(request)
+    template, _ = await _authorize(request)
     cookie = f"cowasm_tpl_{template.id}"
-    copy = _copy_from_cookie(request, cookie)
+    copy = await _copy_from_cookie(request, cookie)
     label = clean_label(request.query.get("name"))
     if copy is None:
         request.app[GUARD].check(request, template=True)
@@ -128,7 +128,7 @@ async def embed_template(request: web.Request) -> web.Response:
     else:
         _openable(request, copy)
         if label and label != copy.label:  # the course page now knows the student's name
-            manager.db.set_label(copy.id, label)
+            await manager.db.set_label(copy.id, label)
     role = "viewer" if request.query.get("readonly") in ("1", "true") else "writer"
     secure = is_https(request)
     if secure:
@@ -153,7 +153,7 @@ def clean_label(name: str | None) -> str | None:
     return label or None
 
 
-def _copy_from_cookie(request: web.Request, cookie: str) -> SessionRow | None:
+async def _copy_from_cookie(request: web.Request, cookie: str) -> SessionRow | None:
     copy_id, _, token = request.cookies.get(cookie, "").partition(".")
-    row = request.app[MANAGER].get(copy_id) if copy_id else None
+    row = await request.app[MANAGER].get(copy_id) if copy_id else None
     return row if row is not None and row.role_for(token) == "writer" else None

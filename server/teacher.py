@@ -20,8 +20,8 @@ from .security import base_url, request_token
 PAGE_MAX = 200  # copies per API call; a class of any size is paged
 
 
-def _template(request: web.Request) -> SessionRow:
-    row = request.app[MANAGER].get(request.match_info["id"])
+async def _template(request: web.Request) -> SessionRow:
+    row = await request.app[MANAGER].get(request.match_info["id"])
     if row is None or row.role_for(request_token(request)) != "writer":
         raise web.HTTPForbidden(text="bad template or edit token")
     return row
@@ -60,19 +60,19 @@ def copy_info(request: web.Request, row: SessionRow) -> dict[str, Any]:
 
 
 async def copies(request: web.Request) -> web.Response:
-    template = _template(request)
+    template = await _template(request)
     limit = _int(request, "limit", 100, 1, PAGE_MAX)
     offset = _int(request, "offset", 0, 0, 1 << 31)
     db = request.app[MANAGER].db
-    rows = db.list_sessions(template.id, limit, offset, newest_first=False)
+    rows = await db.list_sessions(template.id, limit, offset, newest_first=False)
     return web.json_response({
-        "template": template.id, "total": db.count(template.id), "limit": limit,
+        "template": template.id, "total": await db.count(template.id), "limit": limit,
         "offset": offset, "copies": [copy_info(request, row) for row in rows],
     })  # fmt: skip
 
 
 async def teacher_page(request: web.Request) -> web.Response:
-    template = _template(request)
+    template = await _template(request)
     theme = request.query.get("theme")
     base = base_url(request)
     config = {

@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import random
+import re
 import secrets
 import shlex
 import threading
@@ -47,6 +48,12 @@ CHUNK = 128 << 10  # largest binary frame sent to a client
 FLUSH_INTERVAL = 0.002  # seconds between two flushes of a flood (Wetty uses 2 ms too)
 FLOOD_BYTES = 1024  # a flush this big means a flood is going on
 ALIGN = 4 << 10  # a replay starts after the first newline within this many bytes
+# What xterm.js sends by itself, not a person typing: replies to a program's queries (cursor
+# position, device attributes, modes, colours) and focus reports.
+TERMINAL_REPORTS = re.compile(
+    rb"(?:\x1b\[\d+;\d+R|\x1b\[[?>=][\d;]*c|\x1b\[[IO]|\x1b\[\??[\d;]*\$y"
+    rb"|\x1b\][\d;]*rgb:[0-9a-fA-F/]*(?:\x07|\x1b\\))+"
+)
 MIN_SIZE, MAX_ROWS, MAX_COLS = 2, 500, 1000
 DEFAULT_ROWS, DEFAULT_COLS = 24, 80
 
@@ -331,7 +338,8 @@ class SharedTerminal:
         """Keystrokes from a client; viewers' are dropped. Enter after `exit` restarts."""
         if client.role != "writer":
             return
-        self._typed(client)
+        if not TERMINAL_REPORTS.fullmatch(data):  # every writer's page answers a query
+            self._typed(client)
         if self.exit_status is not None or self.session is None:
             if b"\r" in data or b"\n" in data:
                 await self.restart()

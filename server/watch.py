@@ -61,7 +61,7 @@ async def _watch_stopped(request: web.Request, ws: web.WebSocketResponse, row: S
     hello = {"type": "hello", "role": "viewer", "client": None, "session": row.id,
              "rows": DEFAULT_ROWS, "cols": DEFAULT_COLS, "running": False}  # fmt: skip
     await ws.send_str(json.dumps(hello))
-    saved = manager.db.load_scrollback(row.id)
+    saved = await manager.db.load_scrollback(row.id)
     if saved:
         await ws.send_bytes(saved)
     waiting = asyncio.create_task(started.wait())
@@ -72,7 +72,7 @@ async def _watch_stopped(request: web.Request, ws: web.WebSocketResponse, row: S
             if waiting in done:
                 if manager.closing:
                     await ws.close(code=SHUTDOWN, message=b"shutdown")
-                elif manager.get(row.id) is None:
+                elif await manager.get(row.id) is None:
                     await ws.close(code=GONE, message=b"deleted")
                 else:
                     await ws.close(code=STARTED, message=b"started")

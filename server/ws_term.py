@@ -20,7 +20,7 @@ log = logging.getLogger("cowasm.ws")
 async def term_ws(request: web.Request) -> web.StreamResponse:
     check_origin(request)
     manager = request.app[MANAGER]
-    row = manager.get(request.match_info["id"])
+    row = await manager.get(request.match_info["id"])
     role = row.role_for(request_token(request)) if row else None
     if row is None or role is None:
         raise web.HTTPForbidden(text="bad session or token")
@@ -54,7 +54,7 @@ async def term_ws(request: web.Request) -> web.StreamResponse:
                 await _control(term, client, msg.data)
     finally:
         await term.detach(client)
-        manager.db.touch(row.id)
+        await manager.db.touch(row.id)
         log.info("client detached", extra={"kv": {"session": row.id, "client": client.id}})
     return ws
 

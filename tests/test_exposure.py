@@ -179,7 +179,7 @@ async def test_idle_sessions_and_copies_expire_with_their_files(aiohttp_client, 
     expired = await manager.expire(now + 7200)
     assert set(expired) == {blank["id"]}  # the watched one stays, however old
     assert [r.getMessage() for r in caplog.records].count("session expired") == 1
-    assert manager.get(blank["id"]) is None and manager.get(watched["id"]) is not None
+    assert await manager.get(blank["id"]) is None and await manager.get(watched["id"]) is not None
     assert db.execute(count, (blank["id"],)).fetchone()[0] == 0
     assert not (tmp_path / "blobs" / blank["id"]).exists()
     sessions = sqlite3.connect(tmp_path / "cowasm.sqlite3")
@@ -199,7 +199,7 @@ async def test_watched_sessions_stay_active_and_zero_ttl_never_expires(aiohttp_c
     db.execute("UPDATE sessions SET last_active = 0 WHERE id = ?", (body["id"],))
     db.commit()
     await manager.tick(time.monotonic())
-    assert manager.get(body["id"]).last_active > time.time() - 60  # touched while watched
+    assert (await manager.get(body["id"])).last_active > time.time() - 60  # touched while watched
     await ws.close()
     assert await manager.expire(time.time() + 10 * 365 * 86400) == []
 
@@ -232,7 +232,7 @@ async def test_admin_api_lists_and_deletes_sessions(aiohttp_client, tmp_path):
     gone = made[1]["id"]
     assert (await client.delete(f"/api/admin/sessions/{gone}")).status == 401
     assert (await client.delete(f"/api/admin/sessions/{gone}", headers=BEARER)).status == 204
-    assert client.app[MANAGER].get(gone) is None
+    assert await client.app[MANAGER].get(gone) is None
     assert (await client.delete(f"/api/admin/sessions/{gone}", headers=BEARER)).status == 404
 
 

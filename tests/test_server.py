@@ -204,7 +204,7 @@ async def test_a_session_opened_while_it_stops_waits_for_the_stop(client, sessio
     stopping = asyncio.create_task(manager.stop(session["id"]))
     await asyncio.sleep(0)  # the stop has begun: the kernel is no longer listed as running
     assert session["id"] not in manager.terminals
-    again = await manager.open(manager.get(session["id"]))
+    again = await manager.open(await manager.get(session["id"]))
     assert stopping.done()
     shown = again.ring.tail(1 << 10)  # the first shell's screen was saved, then shown
     assert b"$ " in shown.split(b"[session restarted]")[0]
@@ -213,7 +213,7 @@ async def test_a_session_opened_while_it_stops_waits_for_the_stop(client, sessio
 
 async def test_a_session_opened_while_it_is_deleted_stays_deleted(client, session):
     manager = client.app[MANAGER]
-    row = manager.get(session["id"])
+    row = await manager.get(session["id"])
     ws = await client.ws_connect(
         f"/ws/term/{session['id']}?token={session['view']}", autoclose=False
     )  # it does not answer the close handshake: the stop takes a while
@@ -222,7 +222,7 @@ async def test_a_session_opened_while_it_is_deleted_stays_deleted(client, sessio
     with pytest.raises(SessionGone):
         await manager.open(row)
     await deleting
-    assert session["id"] not in manager.terminals and manager.get(session["id"]) is None
+    assert session["id"] not in manager.terminals and await manager.get(session["id"]) is None
     await ws.close()
 
 

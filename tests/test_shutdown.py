@@ -17,6 +17,14 @@ import aiohttp
 import pytest
 
 from server.files.client import connect
+from tests.test_browser import (  # noqa: F401  (browser is a fixture)
+    CHROMIUM,
+    Pages,
+    browser,
+    files_synced,
+    ready,
+    type_in_terminal,
+)
 
 SERVE = Path(sys.executable).with_name("cowasm-serve")
 EXIT_BOUND = 5.0  # the old shutdown (2 s goodbyes, then 10 s for the file sockets) took longer
@@ -101,3 +109,42 @@ async def test_signal_with_open_tabs_exits_fast_and_keeps_files(tmp_path, sig):
     finally:
         proc.terminate()
         await proc.wait()
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no chromium")
+async def test_sigterm_with_browser_tabs_open_exits_fast(tmp_path, browser):  # noqa: F811
+    """Real tabs (a writer's and a viewer's full page: terminal and file tree sockets each) do
+    not hold the exit up, and they tell their users the connection is lost."""
+    proc, url = await start_server(tmp_path)
+    try:
+        async with aiohttp.ClientSession() as http:
+            body = await (await http.post(f"{url}/api/sessions")).json()
+            tabs = Pages(browser)
+            writer = await tabs.open(body["edit_url"])
+            viewer = await tabs.open(body["view_url"])
+            for tab in (writer, viewer):
+                await ready(tab)
+                await files_synced(tab)
+            await type_in_terminal(writer, "echo tab$((6*7)) > tab.txt")
+            token = body["edit_url"].split("token=")[1]
+            made = f"{url}/api/sessions/{body['id']}/files/tab.txt?token={token}"
+            async with asyncio.timeout(30):
+                while (await http.get(made)).status != 200:
+                    await asyncio.sleep(0.1)
+
+        began = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(EXIT_BOUND):
+            code = await proc.wait()
+        took = time.monotonic() - began
+        print(f"cowasm-serve exited {code} with two browser tabs open in {took:.2f} s")
+        assert code == 0
+        for tab in (writer, viewer):
+            banner = tab.locator(".term-banner")
+            await banner.wait_for(state="visible")
+            assert "Connection lost" in await banner.inner_text()
+        assert tabs.errors == []
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()

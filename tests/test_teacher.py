@@ -120,7 +120,7 @@ async def test_watching_a_stopped_copy_shows_its_saved_screen_without_starting_i
     assert copy not in manager.terminals  # watching did not start it
     assert (await list_copies(client, template))["copies"][0]["running"] is False
 
-    await manager.open(manager.get(copy))  # a student comes back
+    await manager.open(await manager.get(copy))  # a student comes back
     assert await closed_with(ws) == 1012  # reconnect: the watch goes live
 
     again = await client.ws_connect(watch)  # live now; the kernel stops: 1001, reconnect
@@ -143,7 +143,7 @@ async def test_watchers_are_not_people_and_do_not_keep_a_copy_running(client, te
     manager = client.app[MANAGER]
     copy = await student_copy(client, template, "Ada")
     term = manager.terminals[copy]
-    row = manager.get(copy)
+    row = await manager.get(copy)
     student = await client.ws_connect(f"/ws/term/{copy}?token={row.edit_token}&name=Ada")
     await prompt(term)
     watch = (await list_copies(client, template))["copies"][0]["watch_url"]
@@ -168,7 +168,7 @@ async def test_watchers_are_not_people_and_do_not_keep_a_copy_running(client, te
     await watcher.close()
 
 
-def test_an_old_database_gains_the_label_column(tmp_path):
+async def test_an_old_database_gains_the_label_column(tmp_path):
     path = tmp_path / "old.sqlite3"
     old = sqlite3.connect(path)
     old.execute(
@@ -180,10 +180,11 @@ def test_an_old_database_gains_the_label_column(tmp_path):
     old.commit()
     old.close()
     db = Database(path)
-    assert db.get("old").template == "tpl" and db.get("old").label is None
-    new = db.create(template="tpl", label="Ada")
-    assert [r.id for r in db.list_sessions("tpl", newest_first=False)] == ["old", new.id]
-    assert db.get(new.id).label == "Ada" and db.count("tpl") == 2
-    assert [r.id for r in db.list_sessions(limit=1, offset=1)] == ["old"]
-    db.close()
-    Database(path).close()  # migrating twice is a no-op
+    old_row = await db.get("old")
+    assert old_row.template == "tpl" and old_row.label is None
+    new = await db.create(template="tpl", label="Ada")
+    assert [r.id for r in await db.list_sessions("tpl", newest_first=False)] == ["old", new.id]
+    assert (await db.get(new.id)).label == "Ada" and await db.count("tpl") == 2
+    assert [r.id for r in await db.list_sessions(limit=1, offset=1)] == ["old"]
+    await db.close()
+    await Database(path).close()  # migrating twice is a no-op

@@ -78,7 +78,7 @@ async def test_watching_a_stopped_copy_does_not_restart_it(server, session, page
     async with aiohttp.ClientSession() as http:
         resp = await http.get(server.make_url(template), allow_redirects=False)
         copy_id = urlsplit(resp.headers["Location"]).path.rsplit("/", 1)[1]
-        row = manager.get(copy_id)
+        row = await manager.get(copy_id)
         ws = await http.ws_connect(server.make_url(f"/ws/term/{copy_id}?token={row.edit_token}"))
         await ws.send_bytes(b"echo c$((6*7))\r")
         async with asyncio.timeout(30):

@@ -158,7 +158,13 @@ async def test_size_follows_the_writer_who_typed_last(app_client, session):
     await a.pump_until(lambda: sizes(a)[-1] == (30, 100))
     last = a.messages[-1] if a.messages[-1]["type"] == "size" else None
     assert last is None or last["by"] == a.hello()["client"]
-    await b.type("echo b$((3+3))\r")
+    # Replies b's terminal sends by itself to a program's query are not b typing.
+    await b.type("\x1b[12;5R\x1b[?1;2c\x1b[I\x1b]11;rgb:0f0f/1212/1818\x1b\\")
+    await b.ws.send_str('{"type": "nope"}')  # answered once the frame before it is handled
+    await b.expect_message("error")
+    info = await app_client.get(f"/api/sessions/{session['id']}?token={session['edit']}")
+    assert (await info.json())["size"] == [30, 100]
+    await b.type("\x15echo b$((3+3))\r")  # Ctrl-U: whatever the line editor made of them
     await a.pump_until(lambda: sizes(a)[-1] == (40, 90))
     await b.ws.close()  # the last typist leaves: the most recently active one remains
     await a.pump_until(lambda: sizes(a)[-1] == (30, 100))

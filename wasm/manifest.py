@@ -15,6 +15,7 @@ SOURCES = {
     "toybox": "0.8.9+dfsg-1",
     "original-awk": "2022-09-12-1",
     "byacc (its grammar generator)": "1:2.0.20221106-1",
+    "lua5.4": "5.4.4-3+deb12u1",
     "python3.11": "3.11.2-6+deb12u8",
     "zlib": "1:1.2.13.dfsg-1",
     "bzip2": "1.0.8-5",

@@ -5,6 +5,7 @@ session_id, write)` must raise an aiohttp HTTP error (403/404) when the request 
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import mimetypes
 from collections.abc import Awaitable, Callable
@@ -50,7 +51,8 @@ def file_handlers(
             return web.json_response({"kind": "dir", "entries": tree.children(path)})
         ctype = mimetypes.guess_type(path)[0] or "application/octet-stream"
         if entry.kind == BLOB:
-            return web.FileResponse(tree.blob_path(entry), headers={"Content-Type": ctype})
+            path = await asyncio.to_thread(tree.blob_path, entry)  # may fetch it from the DB
+            return web.FileResponse(path, headers={"Content-Type": ctype})
         if ctype.startswith("text/") or ctype == "application/octet-stream":
             ctype = "text/plain; charset=utf-8"
         return web.Response(body=tree.text(path) or b"", headers={"Content-Type": ctype})
@@ -73,6 +75,7 @@ def file_handlers(
             if exc.errno == errno.EFBIG:
                 raise web.HTTPRequestEntityTooLarge(tree.file_bytes, len(data)) from exc
             raise _http_error(exc) from exc
+        await tree.durable()  # answered once committed
         entry = tree.lookup(path)
         return web.json_response({"path": path, "kind": entry.kind if entry else "file"})
 

@@ -22,12 +22,12 @@ from pycrdt import Awareness, Doc, Map, Text, create_update_message
 
 from . import textdiff
 from .model import BLOB, DIR, FILE, Entry, entry_from_value, is_text, now_ms, parent, valid_path
-from .persist import BlobStore, UpdateLog
 from .quota import BrowserQuota
 
 if TYPE_CHECKING:
     from aiohttp import web
 
+    from ..storage import Blobs, Updates
     from .backend import TreeBackend
 
 log = logging.getLogger(__name__)
@@ -49,11 +49,13 @@ class FileTree:
     def __init__(
         self,
         session_id: str,
-        updates: UpdateLog,
-        blobs: BlobStore,
+        updates: Updates,
+        blobs: Blobs,
         file_bytes: int,
         tree_bytes: int,
+        stored: list[bytes],
     ) -> None:
+        """`stored`: the session's logged updates (the store reads them, awaiting PostgreSQL)."""
         self.session_id = session_id
         self.file_bytes = file_bytes
         self.tree_bytes = tree_bytes
@@ -66,7 +68,7 @@ class FileTree:
         self.doc: Doc = Doc()
         self.files = self.doc.get("files", type=Map)
         self.tree = self.doc.get("tree", type=Map)
-        stored = updates.load(session_id)
+        self._last_write: concurrent.futures.Future[None] | None = None  # see durable()
         for update in stored:
             self.doc.apply_update(update)
         self._log_rows = len(stored)
@@ -128,12 +130,31 @@ class FileTree:
 
         try:
             self._loop.call_soon_threadsafe(run)
-            return fut.result(timeout=CALL_TIMEOUT)
+            result = fut.result(timeout=CALL_TIMEOUT)
+            if (last := self._last_write) is not None:  # a deferred log: wait for the commit,
+                self._wait_committed(last)  # so that close() returns once it is durable
+            return result
         except RuntimeError as exc:  # loop closed
             raise OSError(errno.EIO, "file tree closed") from exc
         except concurrent.futures.TimeoutError as exc:
             fut.cancel()
             raise OSError(errno.EIO, "file tree busy") from exc
+
+    @staticmethod
+    def _wait_committed(last: concurrent.futures.Future[None]) -> None:
+        try:
+            last.result(timeout=CALL_TIMEOUT)
+        except concurrent.futures.TimeoutError:
+            raise
+        except Exception as exc:  # the database refused the write: it is not durable
+            raise OSError(errno.EIO, f"file tree not saved: {exc}") from exc
+
+    async def durable(self) -> None:
+        """Return once every change made so far is committed (the log's writes are in order,
+        so the last one's commit covers the others). Loop-thread callers use it before they
+        answer (HTTP PUT); call() waits the same way in its worker thread."""
+        if (last := self._last_write) is not None:
+            await asyncio.wrap_future(last)
 
     @contextmanager
     def transaction(self, origin: Any = KERNEL) -> Iterator[None]:
@@ -149,14 +170,28 @@ class FileTree:
 
     def _on_update(self, event: Any) -> None:
         update = event.update
-        self._log.append(self.session_id, update)
+        done = self._log.append(self.session_id, update)
         self._log_rows += 1
         if self._log_rows > COMPACT_EVERY:
             self._loop.call_soon(self.compact)
         message = create_update_message(update)
-        for peer in list(self.peers):
-            if peer is not self._origin:
-                peer.send(message)
+        peers = [peer for peer in self.peers if peer is not self._origin]
+        if done is None:  # committed already
+            self._relay(message, peers)
+        else:  # relayed once committed; commits finish in order, so relays stay in order
+            self._last_write = done
+            committed = asyncio.wrap_future(done)
+            committed.add_done_callback(lambda f: self._committed(f, message, peers))
+
+    def _committed(self, f: asyncio.Future[None], message: bytes, peers: list[Peer]) -> None:
+        if f.cancelled() or f.exception() is not None:  # the database is gone: nobody is told
+            log.error("file tree update not saved: %r", None if f.cancelled() else f.exception())
+            return
+        self._relay(message, peers)
+
+    def _relay(self, message: bytes, peers: list[Peer]) -> None:
+        for peer in peers:
+            peer.send(message)
 
     def _changed_keys(self, events: list[Any]) -> set[str]:
         keys: set[str] = set()
@@ -473,7 +508,8 @@ class FileTree:
         """Squash the log to one update and drop blobs nothing refers to."""
         if self._closed:
             return
-        self._log.replace(self.session_id, self.doc.get_update())
+        if (done := self._log.replace(self.session_id, self.doc.get_update())) is not None:
+            self._last_write = done
         self._log_rows = 1
         with self._lock:
             live = {e.sha256 for e in self._entries.values() if e.kind == BLOB}

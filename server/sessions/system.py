@@ -1,9 +1,9 @@
 """The read-only system image every session mounts at `/`, built from wasm/dist.
 
-/bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk), sqlite3 and
-python3; /usr/local is the Python prefix (stdlib zip and site-packages); /etc has passwd and
-group (Debian's system accounts and the one user). The mounts for /home/user, /tmp, /dev and
-/proc are added by the session.
+/bin holds dash (also /bin/sh), toybox with a symlink per command, awk (also nawk), sqlite3, lua
+(also lua5.4) and python3; /usr/local is the Python prefix (stdlib zip and site-packages); /etc
+has passwd and group (Debian's system accounts and the one user). The mounts for /home/user,
+/tmp, /dev and /proc are added by the session.
 """
 
 from __future__ import annotations
@@ -66,6 +66,10 @@ def build_root() -> MemFS:
     sqlite = dist_file("sqlite3.wasm")
     if sqlite.exists():
         root.add("bin/sqlite3", FILE, 0o755, host=str(sqlite))
+    lua = dist_file("lua.wasm")
+    if lua.exists():
+        root.add("bin/lua", FILE, 0o755, host=str(lua))
+        root.add("bin/lua5.4", SYMLINK, 0o777, target="lua")
     python = dist_file("python.wasm")
     if python.exists():
         root.add("bin/python3", FILE, 0o755, host=str(python))
