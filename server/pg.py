@@ -11,11 +11,7 @@ append() returns, so an acknowledged edit survives the node's death.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import os
-import shutil
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +21,7 @@ from typing import Any, TypeVar
 from pycrdt import merge_updates
 
 from .db import SessionRow, new_row
+from .files.persist import BlobStore, write_atomic
 
 try:
     import psycopg
@@ -299,25 +296,23 @@ class PgUpdateLog:
         self._files.close()
 
 
-class PgBlobStore:
+class PgBlobStore(BlobStore):
     """server.files.persist.BlobStore with the contents in PostgreSQL. The kernel and the
-    download route read a blob as a file, so put() also writes it to a local cache and path()
-    fetches a missing one into it (blobs are immutable: a cached copy never goes stale)."""
+    download route read a blob as a file, so the local store is a cache: put() also writes
+    there and path() fetches a missing one into it (blobs are immutable: a cached copy never
+    goes stale)."""
 
     def __init__(self, files: PgFiles, cache: Path) -> None:
+        super().__init__(cache)
         self._files = files
-        self.root = cache
-
-    def _dir(self, session: str) -> Path:
-        return self.root / session
 
     def path(self, session: str, sha256: str) -> Path:
-        dest = self._dir(session) / sha256
+        dest = super().path(session, sha256)
         if not dest.exists():  # another node wrote it: fetch once (a kernel thread, mostly)
             found = self._files.submit(self._fetch, session, sha256).result()
             if found is None:
                 raise FileNotFoundError(f"no blob {sha256} in session {session}")
-            _write_atomic(dest, found)
+            write_atomic(dest, found)
         return dest
 
     def _fetch(self, session: str, sha256: str) -> bytes | None:
@@ -327,10 +322,7 @@ class PgBlobStore:
         return bytes(found[0]) if found else None
 
     def put(self, session: str, data: bytes) -> str:
-        sha = hashlib.sha256(data).hexdigest()
-        dest = self._dir(session) / sha
-        if not dest.exists():
-            _write_atomic(dest, data)
+        sha = super().put(session, data)
         self._files.submit(
             self._files.execute,
             "INSERT INTO blobs VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
@@ -338,22 +330,15 @@ class PgBlobStore:
         )  # committed before the update that names it, which is submitted after
         return sha
 
-    def get(self, session: str, sha256: str) -> bytes:
-        return self.path(session, sha256).read_bytes()
-
     def keep_only(self, session: str, live: set[str]) -> None:
         self._files.submit(
             self._files.execute,
             "DELETE FROM blobs WHERE session = %s AND NOT (sha256 = ANY(%s))",
             (session, sorted(live)),
         )
-        d = self._dir(session)
-        if d.is_dir():
-            for f in d.iterdir():
-                if f.name not in live:
-                    f.unlink(missing_ok=True)
+        super().keep_only(session, live)
 
-    async def copy(self, src: str, dst: str) -> None:
+    async def copy(self, src: str, dst: str) -> None:  # the copy's cache fills on first read
         await self._files.run(
             self._files.execute,
             "INSERT INTO blobs SELECT %s, sha256, data FROM blobs WHERE session = %s"
@@ -365,11 +350,4 @@ class PgBlobStore:
         await self._files.run(
             self._files.execute, "DELETE FROM blobs WHERE session = %s", (session,)
         )
-        shutil.rmtree(self._dir(session), ignore_errors=True)
-
-
-def _write_atomic(dest: Path, data: bytes) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")  # threads race
-    tmp.write_bytes(data)
-    os.replace(tmp, dest)
+        await super().delete(session)

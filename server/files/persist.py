@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
 from pycrdt import merge_updates
@@ -74,12 +75,9 @@ class BlobStore:
 
     def put(self, session: str, data: bytes) -> str:
         sha = hashlib.sha256(data).hexdigest()
-        dest = self.path(session, sha)
+        dest = self._dir(session) / sha
         if not dest.exists():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_bytes(data)
-            os.replace(tmp, dest)
+            write_atomic(dest, data)
         return sha
 
     def get(self, session: str, sha256: str) -> bytes:
@@ -99,3 +97,11 @@ class BlobStore:
 
     async def delete(self, session: str) -> None:
         shutil.rmtree(self._dir(session), ignore_errors=True)
+
+
+def write_atomic(dest: Path, data: bytes) -> None:
+    """A complete file or none: kernel threads and other processes may write the same blob."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_suffix(f".tmp{os.getpid()}.{threading.get_ident()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, dest)
