@@ -1,0 +1,107 @@
+"""numpy 1.24 in the machine's python3 (linked into python.wasm, wasm/numpy): linspace, linear
+algebra, random, fft and friends against the host's native numpy of the same version, the cost
+of start-up without numpy, and numpy's own test modules run by pytest inside the machine."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy
+import pytest
+from kernel_helpers import run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Each case is an expression over numpy as np, printed by both sides as JSON.
+CASES = {
+    "linspace": "np.linspace(0, 10, num=5)",
+    "solve": "np.linalg.solve([[3.0, 1, 2], [1, 4, 1], [2, 1, 5]], [1.0, 2, 3])",
+    "inv": "np.linalg.inv([[4.0, 7], [2, 6]])",
+    "det": "np.linalg.det([[1.0, 2, 3], [4, 5, 6], [7, 8, 10]])",
+    "eig": "np.sort(np.linalg.eig([[2.0, 1, 0], [1, 3, 1], [0, 1, 4]])[0])",
+    "eigh": "np.linalg.eigh([[2.0, 1], [1, 2]])[0]",
+    "svd": "np.linalg.svd([[1.0, 2], [3, 4], [5, 6]])[1]",
+    "lstsq": "np.linalg.lstsq([[1.0, 1], [1, 2], [1, 3]], [1.0, 2, 2], rcond=None)[0]",
+    "random": "np.random.default_rng(1).random(3)",
+    "normal": "np.random.default_rng(42).normal(size=4)",
+    "integers": "np.random.default_rng(7).integers(0, 1000, size=6)",
+    "legacy": "(np.random.seed(5), np.random.rand(3))[1]",
+    "fft": "np.fft.fft([1.0, 2, 3, 4, 5, 6, 7, 8])",
+    "rfft": "np.fft.irfft(np.fft.rfft(np.arange(10.0)))",
+    "matmul": "np.arange(12.0).reshape(3, 4) @ np.arange(8.0).reshape(4, 2)",
+    "ufuncs": "np.sin(np.linspace(0, np.pi, 7)) + np.exp(np.arange(7.0))",
+    "reductions": "[np.arange(100).sum(), np.arange(1, 11).prod(), np.std([1.0, 2, 3, 4])]",
+    "sort": "np.argsort(np.array([3, 1, 2, 5, 4], dtype=np.int64))",
+    "int64": "np.array([2**40, 3], dtype=np.int64) * 3",
+    "dtypes": "[np.dtype(t).itemsize for t in 'bhilqpfdgFDG']",
+    "version": "np.__version__",
+}
+# Bit-for-bit the same as native (the same algorithms on IEEE doubles); the rest within 1e-12.
+EXACT = {"linspace", "random", "integers", "legacy", "sort", "int64", "matmul", "version"}
+# wasm32 is ILP32 and its long double is IEEE quad: these differ from x86-64 by design.
+PLATFORM = {"dtypes": [1, 2, 4, 4, 8, 4, 4, 8, 16, 8, 16, 32]}
+
+CALC = """
+import json, sys
+import numpy as np
+
+def plain(x):
+    if isinstance(x, str):
+        return x
+    x = np.asarray(x).tolist()
+    if isinstance(x, list):
+        return [plain(v) for v in x]
+    return [x.real, x.imag] if isinstance(x, complex) else x
+
+print(json.dumps({k: plain(eval(e)) for k, e in json.loads(sys.argv[1]).items()}))
+"""
+
+
+def test_numpy_matches_native(tmp_path: Path) -> None:
+    (tmp_path / "calc.py").write_text(CALC)
+    arg = json.dumps(CASES)
+    code, out, err = run(["/bin/python3", "calc.py", arg], tmp_path)
+    assert code == 0, err
+    wasm = json.loads(out)
+    native = json.loads(
+        subprocess.run(
+            [sys.executable, str(tmp_path / "calc.py"), arg], capture_output=True, check=True
+        ).stdout
+    )
+    assert native["version"] == numpy.__version__
+    for name in CASES:
+        if name in PLATFORM:
+            assert wasm[name] == PLATFORM[name], name
+        elif name in EXACT:
+            assert wasm[name] == native[name], name
+        else:
+            assert numpy.allclose(wasm[name], native[name], rtol=1e-12, atol=1e-12), name
+
+
+def test_start_up_does_not_import_numpy(tmp_path: Path) -> None:
+    script = (
+        "import sys; print('numpy' in sys.modules, "
+        "'numpy.core._multiarray_umath' in sys.builtin_module_names)"
+    )
+    code, out, err = run(["/bin/python3", "-c", script], tmp_path)
+    assert (code, out) == (0, "False True\n"), err
+
+
+def test_extension_modules_are_built_in(tmp_path: Path) -> None:
+    script = """
+import numpy.core._multiarray_umath as m, numpy.random._pcg64 as p, numpy.linalg.lapack_lite as l
+print(m.__spec__.origin, p.__name__, l.__spec__.parent)
+"""
+    code, out, err = run(["/bin/python3", "-c", script], tmp_path)
+    assert (code, out) == (0, "built-in numpy.random._pcg64 numpy.linalg\n"), err
+
+
+@pytest.mark.parametrize("bad", ["np.linalg.inv([[1.0, 2], [2, 4]])", "np.ones(2**31, 'u1')"])
+def test_errors_are_python_exceptions(tmp_path: Path, bad: str) -> None:
+    script = f"import numpy as np\ntry:\n    {bad}\nexcept Exception as e:\n    print(type(e).__name__)"
+    code, out, err = run(["/bin/python3", "-c", script], tmp_path)
+    assert code == 0, err
+    assert out in ("LinAlgError\n", "MemoryError\n", "ValueError\n")
