@@ -5,13 +5,21 @@ of start-up without numpy, and numpy's own test modules run by pytest inside the
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
+import zipfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy
 import pytest
 from kernel_helpers import run
+
+from server.sessions import batch
+from server.sessions.session import Limits
+from server.sessions.vfs.hostdir import HostDir
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -105,3 +113,69 @@ def test_errors_are_python_exceptions(tmp_path: Path, bad: str) -> None:
     code, out, err = run(["/bin/python3", "-c", script], tmp_path)
     assert code == 0, err
     assert out in ("LinAlgError\n", "MemoryError\n", "ValueError\n")
+
+
+# numpy's own tests: the package with its tests (wasm/build/numpy/numpy-tests.zip, not in the
+# image) and pytest with its dependencies, copied from this venv, go into the machine's home for
+# the run only. numpy's conftest needs hypothesis, which is not shipped: --noconftest.
+NUMPY_TESTS = ROOT / "wasm" / "build" / "numpy" / "numpy-tests.zip"
+PYTEST_PACKAGES = ["pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py.py"]
+TIMEOUT = 600  # seconds per module
+WORKERS = 2  # the machine has 2 cores
+# numpy test module -> passes at least (the lowest of the recorded runs; docs/wasm.md).
+BASELINE: dict[str, int] = {}
+
+
+@pytest.fixture(scope="session")
+def numpy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not NUMPY_TESTS.exists():
+        subprocess.run(["make", "-C", str(ROOT / "wasm" / "numpy"), "all"], check=True)
+    home = tmp_path_factory.mktemp("numpy-tests")
+    with zipfile.ZipFile(NUMPY_TESTS) as zf:
+        zf.extractall(home / "np")
+    site = Path(pytest.__file__).parent.parent
+    for name in PYTEST_PACKAGES:
+        src = site / name
+        if src.is_dir():
+            shutil.copytree(src, home / "pylib" / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, home / "pylib" / name)
+    return home
+
+
+def numpy_pytest(home: Path, module: str) -> batch.Result:
+    script = (
+        "cd /home/user/np && PYTHONPATH=/home/user/np:/home/user/pylib exec python3 -m pytest "
+        f"-q -p no:cacheprovider --noconftest -o addopts= numpy/{module}"
+    )
+    limits = Limits(tmp_bytes=256 << 20, memory_bytes=1 << 30)
+    return batch.run(["/bin/sh", "-c", script], HostDir(home), b"", limits, TIMEOUT)
+
+
+def counts(out: str) -> dict[str, int]:
+    """pytest's summary line, e.g. '3 failed, 120 passed, 2 skipped in 4.1s'."""
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    return {k: int(n) for n, k in re.findall(r"(\d+) (\w+)", last)}
+
+
+@pytest.fixture(scope="session")
+def numpy_runs(request: pytest.FixtureRequest, numpy_home: Path):
+    selected = [
+        item.callspec.params["module"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == "test_numpy_own_tests"
+    ]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        futures = {m: pool.submit(numpy_pytest, numpy_home, m) for m in selected}
+        yield futures
+        for f in futures.values():
+            f.cancel()
+
+
+@pytest.mark.parametrize("module", sorted(BASELINE))
+def test_numpy_own_tests(numpy_runs: dict[str, Future[batch.Result]], module: str) -> None:
+    r = numpy_runs[module].result()
+    out = r.stdout.decode(errors="replace")
+    assert r.finished, f"{module} did not finish in {TIMEOUT} s:\n{out[-3000:]}"
+    got = counts(out)
+    assert got.get("passed", 0) >= BASELINE[module], out[-6000:] + r.stderr.decode()[-2000:]

@@ -1,6 +1,6 @@
 """Gather numpy's distutils build (wasm objects, JSON link recipes) into what CPython links.
 
-    link.py BUILD_BASE OUTDIR "CC FLAGS" "AR"   -> libnumpy.a, inittab.o, numpy-VER-py3-none-any.whl
+    link.py BUILD_BASE OUTDIR "CC FLAGS" "AR" VER  -> libnumpy.a, inittab.o, numpy-VER-py3-none-any.whl
     link.py --tests BUILD_BASE OUTDIR            -> numpy-tests.zip (the whole package with tests)
 
 Each extension module's recipe (zcc.py ld) names its objects and static libraries. One archive
@@ -64,11 +64,25 @@ def write_inittab(modules: list[str], out: Path, cc: list[str]) -> None:
     subprocess.run([*cc, "-c", str(src), "-o", str(out)], check=True)
 
 
+# Not in the image: what only a C compiler or a type checker reads, and numpy.distutils (no
+# compiler in the machine). pack.py leaves the tests out.
+IMAGE_SKIP_SUFFIXES = {".so", ".pyc", ".pyi", ".pxd", ".h", ".c", ".src", ".in", ".pyx"}
+IMAGE_SKIP_DIRS = {("numpy", "distutils"), ("numpy", "core", "include"), ("numpy", "random", "_examples")}
+
+
+def in_image(rel: Path) -> bool:
+    return (
+        rel.suffix not in IMAGE_SKIP_SUFFIXES
+        and "__pycache__" not in rel.parts
+        and not any(rel.parts[: len(d)] == d for d in IMAGE_SKIP_DIRS)
+    )
+
+
 def write_wheel(lib: Path, out: Path, version: str) -> None:
     """The Python side of the package as a wheel for pack.py (which leaves tests out)."""
     with zipfile.ZipFile(out, "w") as zf:
         for path in sorted(lib.rglob("*")):
-            if path.is_dir() or path.suffix in {".so", ".pyc"} or "__pycache__" in path.parts:
+            if path.is_dir() or not in_image(path.relative_to(lib)):
                 continue
             info = zipfile.ZipInfo(path.relative_to(lib).as_posix(), DATE)
             zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
@@ -76,7 +90,7 @@ def write_wheel(lib: Path, out: Path, version: str) -> None:
         zf.writestr(zipfile.ZipInfo(f"numpy-{version}.dist-info/METADATA", DATE), meta)
 
 
-def link(build_base: Path, outdir: Path, cc: list[str], ar: list[str]) -> None:
+def link(build_base: Path, outdir: Path, cc: list[str], ar: list[str], version: str) -> None:
     lib = lib_dir(build_base)
     mods = recipes(lib)
     objects: dict[Path, None] = {}
@@ -100,7 +114,6 @@ def link(build_base: Path, outdir: Path, cc: list[str], ar: list[str]) -> None:
             names.append(dest.name)
         subprocess.run([*ar, "rcs", str(out.resolve()), *names], cwd=staged, check=True)
     write_inittab(list(mods), outdir / "inittab.o", cc)
-    version = (lib / "numpy" / "version.py").read_text().split('version = "')[1].split('"')[0]
     write_wheel(lib, outdir / f"numpy-{version}-py3-none-any.whl", version)
     print(f"link.py: {len(mods)} modules, {len(objects)} objects -> {out}")
 
@@ -119,7 +132,7 @@ def main(argv: list[str]) -> None:
     if argv[0] == "--tests":
         pack_tests(Path(argv[1]), Path(argv[2]))
     else:
-        link(Path(argv[0]), Path(argv[1]), shlex.split(argv[2]), shlex.split(argv[3]))
+        link(Path(argv[0]), Path(argv[1]), shlex.split(argv[2]), shlex.split(argv[3]), argv[4])
 
 
 if __name__ == "__main__":

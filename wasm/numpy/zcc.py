@@ -70,6 +70,10 @@ def record_link(args: list[str]) -> None:
 
 def main() -> None:
     mode, args = sys.argv[1], sys.argv[2:]
+    # numpy.distutils swaps only the first word of the C compiler's command for C++ sources,
+    # which is this script's interpreter: tell C++ by the source's name instead.
+    if mode == "cc" and any(a.endswith((".cpp", ".cxx", ".cc")) for a in args):
+        mode = "c++"
     if mode in ("cc", "c++"):
         compile_(mode, args)
     elif mode == "ld":
