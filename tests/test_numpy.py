@@ -117,9 +117,12 @@ def test_errors_are_python_exceptions(tmp_path: Path, bad: str) -> None:
 
 # numpy's own tests: the package with its tests (wasm/build/numpy/numpy-tests.zip, not in the
 # image) and pytest with its dependencies, copied from this venv, go into the machine's home for
-# the run only. numpy's conftest needs hypothesis, which is not shipped: --noconftest.
+# the run only (numpy's conftest and many of its tests need hypothesis).
 NUMPY_TESTS = ROOT / "wasm" / "build" / "numpy" / "numpy-tests.zip"
-PYTEST_PACKAGES = ["pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py.py"]
+PYTEST_PACKAGES = [
+    *["pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py.py"],
+    *["hypothesis", "_hypothesis_globals.py", "_hypothesis_ftz_detector.py", "sortedcontainers"],
+]
 TIMEOUT = 600  # seconds per module
 WORKERS = 2  # the machine has 2 cores
 # numpy test module -> passes at least (the lowest of the recorded runs; docs/wasm.md).
@@ -146,7 +149,7 @@ def numpy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def numpy_pytest(home: Path, module: str) -> batch.Result:
     script = (
         "cd /home/user/np && PYTHONPATH=/home/user/np:/home/user/pylib exec python3 -m pytest "
-        f"-q -p no:cacheprovider --noconftest -o addopts= numpy/{module}"
+        f"-q -p no:cacheprovider -o addopts= numpy/{module}"
     )
     limits = Limits(tmp_bytes=256 << 20, memory_bytes=1 << 30)
     return batch.run(["/bin/sh", "-c", script], HostDir(home), b"", limits, TIMEOUT)
