@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -115,14 +114,10 @@ def test_errors_are_python_exceptions(tmp_path: Path, bad: str) -> None:
     assert out in ("LinAlgError\n", "MemoryError\n", "ValueError\n")
 
 
-# numpy's own tests: the package with its tests (wasm/build/numpy/numpy-tests.zip, not in the
-# image) and pytest with its dependencies, copied from this venv, go into the machine's home for
-# the run only (numpy's conftest and many of its tests need hypothesis).
+# numpy's own tests: wasm/build/numpy/numpy-tests.zip (not in the image) holds the package with
+# its tests (np/) and pytest 7.2 and hypothesis 6.68 (pylib/), which numpy 1.24's tests and
+# conftest need; they go into the machine's home for the run only.
 NUMPY_TESTS = ROOT / "wasm" / "build" / "numpy" / "numpy-tests.zip"
-PYTEST_PACKAGES = [
-    *["pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py.py"],
-    *["hypothesis", "_hypothesis_globals.py", "_hypothesis_ftz_detector.py", "sortedcontainers"],
-]
 TIMEOUT = 600  # seconds per module
 WORKERS = 2  # the machine has 2 cores
 # numpy test module -> passes at least (the lowest of the recorded runs; docs/wasm.md).
@@ -135,14 +130,7 @@ def numpy_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         subprocess.run(["make", "-C", str(ROOT / "wasm" / "numpy"), "all"], check=True)
     home = tmp_path_factory.mktemp("numpy-tests")
     with zipfile.ZipFile(NUMPY_TESTS) as zf:
-        zf.extractall(home / "np")
-    site = Path(pytest.__file__).parent.parent
-    for name in PYTEST_PACKAGES:
-        src = site / name
-        if src.is_dir():
-            shutil.copytree(src, home / "pylib" / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, home / "pylib" / name)
+        zf.extractall(home)
     return home
 
 
