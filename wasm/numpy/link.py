@@ -1,8 +1,8 @@
 """Gather numpy's distutils build (wasm objects, JSON link recipes) into what CPython links.
 
     link.py BUILD_BASE OUTDIR "CC FLAGS" "AR" VER  -> libnumpy.a, inittab.o, numpy-VER-py3-none-any.whl
-    link.py --tests BUILD_BASE OUTDIR WHEELDIR   -> numpy-tests.zip (the package with tests, and
-                                                   pytest and hypothesis from WHEELDIR)
+    link.py --tests BUILD_BASE OUTDIR WHEELDIR SRC  -> numpy-tests.zip (the package with tests,
+                                      their data from SRC, pytest and hypothesis from WHEELDIR)
 
 Each extension module's recipe (zcc.py ld) names its objects and static libraries. One archive
 holds them all: an object shared by two modules (lapack_lite's f2c sources, npy_argparse ...)
@@ -119,14 +119,20 @@ def link(build_base: Path, outdir: Path, cc: list[str], ar: list[str], version: 
     print(f"link.py: {len(mods)} modules, {len(objects)} objects -> {out}")
 
 
-def pack_tests(build_base: Path, outdir: Path, wheels: Path) -> None:
+def pack_tests(build_base: Path, outdir: Path, wheels: Path, source: Path) -> None:
     """np/: the whole package with tests and data; pylib/: the test tools' wheels, unpacked."""
     lib = lib_dir(build_base)
+    files = {p.relative_to(lib): p for p in lib.rglob("*") if p.is_file()}
+    # `setup.py build` leaves the tests' data files (.npy, .pkl, .csv ...) to the install step.
+    for p in (source / "numpy").rglob("*"):
+        rel = p.relative_to(source)
+        if p.is_file() and "tests" in rel.parts and p.suffix not in {".py", ".pyc"}:
+            files.setdefault(rel, p)
     with zipfile.ZipFile(outdir / "numpy-tests.zip", "w") as zf:
-        for path in sorted(lib.rglob("*")):
-            if path.is_dir() or path.suffix in {".so", ".pyc"} or "__pycache__" in path.parts:
+        for rel, path in sorted(files.items()):
+            if path.suffix in {".so", ".pyc"} or "__pycache__" in rel.parts:
                 continue
-            info = zipfile.ZipInfo("np/" + path.relative_to(lib).as_posix(), DATE)
+            info = zipfile.ZipInfo("np/" + rel.as_posix(), DATE)
             zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
         for wheel in sorted(wheels.glob("*.whl")):
             with zipfile.ZipFile(wheel) as src:
@@ -138,7 +144,7 @@ def pack_tests(build_base: Path, outdir: Path, wheels: Path) -> None:
 
 def main(argv: list[str]) -> None:
     if argv[0] == "--tests":
-        pack_tests(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        pack_tests(Path(argv[1]), Path(argv[2]), Path(argv[3]), Path(argv[4]))
     else:
         link(Path(argv[0]), Path(argv[1]), shlex.split(argv[2]), shlex.split(argv[3]), argv[4])
 
