@@ -22,6 +22,8 @@ SOURCES = {
     "xz-utils": "5.4.1-1+deb12u2",
     "sqlite3": "3.40.1-2+deb12u2",
     "wasi-libc (its dlmalloc)": "0.0~git20220510.9886d3d-2",
+    "numpy (Debian's patches on the PyPI sdist: the orig tarball 404s)": "1:1.24.2-1+deb12u1",
+    "Cython (numpy.random's C, on the host)": "0.29.33",
     "sympy (PyPI wheel)": "1.14.0",
     "mpmath (PyPI wheel)": "1.3.0",
     "tzdata (PyPI wheel)": "2026.6",

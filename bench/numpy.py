@@ -1,0 +1,87 @@
+"""numpy in the machine's python3 against the host's native numpy of the same version (1.24.2,
+the test venv's; native uses its wheel's OpenBLAS and SIMD loops, the wasm build numpy's own
+lapack_lite and plain C). A few common operations, each timed in-process (best of REPEAT), the
+two sides alternating for ROUNDS turns; prints times and ratios, and the geometric mean.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench._versus import geomean
+from server.sessions import batch
+from server.sessions.vfs.hostdir import HostDir
+
+REPEAT = 3
+ROUNDS = 3
+WORKLOAD = r"""
+import json, sys, time
+t = time.perf_counter()
+import numpy as np
+imported = time.perf_counter() - t
+rng = np.random.default_rng(0)
+a = rng.random((200, 200)); b = rng.random(200); v = rng.random(1_000_000)
+SECTIONS = {
+    "matmul 200x200": lambda: a @ a,
+    "solve 200x200": lambda: np.linalg.solve(a, b),
+    "inv 100x100": lambda: np.linalg.inv(a[:100, :100]),
+    "eig 60x60": lambda: np.linalg.eig(a[:60, :60]),
+    "fft 2**16": lambda: np.fft.fft(v[:65536]),
+    "random 1e6": lambda: rng.random(1_000_000),
+    "normal 1e6": lambda: rng.standard_normal(1_000_000),
+    "sin 1e6": lambda: np.sin(v),
+    "arith 1e6": lambda: (v * 2.0 + 1.0) / (v + 3.0),
+    "sum 1e6": lambda: v.sum(),
+    "sort 1e6": lambda: np.sort(v),
+    "linspace+cumsum": lambda: np.cumsum(np.linspace(0, 1, 1_000_000)),
+}
+best = {"import numpy": imported}
+for name, fn in SECTIONS.items():
+    times = []
+    for _ in range(int(sys.argv[1])):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    best[name] = min(times)
+print(json.dumps(best))
+"""
+
+
+def run_native(script: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, str(script), str(REPEAT)], check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(out)
+
+
+def run_wasm(script: Path) -> dict[str, float]:
+    r = batch.run(["/bin/python3", script.name, str(REPEAT)], HostDir(script.parent))
+    if r.code:
+        raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
+    return json.loads(r.stdout)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp, "bench.py")
+        script.write_text(WORKLOAD)
+        rounds: dict[str, list[dict[str, float]]] = {"native": [], "wasm": []}
+        for _ in range(ROUNDS):
+            rounds["native"].append(run_native(script))
+            rounds["wasm"].append(run_wasm(script))
+    native = {k: min(r[k] for r in rounds["native"]) for k in rounds["native"][0]}
+    wasm = {k: min(r[k] for r in rounds["wasm"]) for k in native}
+    print(f"{'operation':18} {'native ms':>10} {'wasm ms':>9} {'ratio':>7}")
+    for k in native:
+        ratio = wasm[k] / native[k]
+        print(f"{k:18} {native[k] * 1e3:10.2f} {wasm[k] * 1e3:9.2f} {ratio:6.1f}x")
+    ratios = [wasm[k] / native[k] for k in native if k != "import numpy"]
+    print(f"geometric mean of ratios (without the import): {geomean(ratios):.1f}x")
+
+
+if __name__ == "__main__":
+    main()
