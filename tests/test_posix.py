@@ -141,6 +141,18 @@ def test_a_fifo_in_tmp_joins_two_processes(tmp_path):
     assert (code, out.split()) == (0, ["3"])
 
 
+def test_python_makes_a_fifo_that_a_shell_writes_to(tmp_path):
+    script = (
+        "import os, stat, subprocess\n"
+        "os.mkfifo('p', 0o600)\n"
+        "print(stat.S_ISFIFO(os.stat('p').st_mode), oct(os.stat('p').st_mode & 0o777))\n"
+        "w = subprocess.Popen(['sh', '-c', 'echo through > p'])\n"
+        "print(open('p').read().strip(), w.wait())\n"
+    )
+    code, out, err = sh(f'python3 -c "{script}"', tmp_path)
+    assert (code, out.split()) == (0, ["True", "0o600", "through", "0"]), err
+
+
 def test_ulimit_n_limits_open_files(tmp_path):
     script = (
         "ulimit -n 20; python3 -c '\n"
