@@ -4,8 +4,10 @@ work hits both; best times count, start-up included, and both sides must print t
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,3 +42,31 @@ def race(jobs: dict[str, tuple[list[str], list[str]]], home: Path, rounds: int) 
             f"{name:20} {best['wasm'] * 1e3:9.1f} {best['native'] * 1e3:10.1f} {ratios[-1]:5.2f}x"
         )
     print(f"geometric mean: {geomean(ratios):.2f}x native")
+
+
+Rounds = dict[str, list[dict[str, float]]]  # "native"/"wasm" -> each round's {section: seconds}
+
+
+def race_python(workload: str, native_python: str, repeat: int, rounds: int) -> Rounds:
+    """Runs a Python `workload` (argv[1] = repeat; it prints {section: seconds} as JSON) with
+    `native_python` and with the machine's python3, alternating, `rounds` times each."""
+    found: Rounds = {"native": [], "wasm": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp, "bench.py")
+        script.write_text(workload)
+        for _ in range(rounds):
+            native = subprocess.run(
+                [native_python, str(script), str(repeat)], check=True, capture_output=True
+            )
+            found["native"].append(json.loads(native.stdout))
+            r = batch.run(["/bin/python3", script.name, str(repeat)], HostDir(script.parent))
+            if r.code:
+                raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
+            found["wasm"].append(json.loads(r.stdout))
+    return found
+
+
+def best(rounds: Rounds) -> tuple[dict[str, float], dict[str, float]]:
+    """Each section's best native and wasm time."""
+    native = {k: min(r[k] for r in rounds["native"]) for k in rounds["native"][0]}
+    return native, {k: min(r[k] for r in rounds["wasm"]) for k in native}

@@ -6,15 +6,9 @@ two sides alternating for ROUNDS turns; prints times and ratios, and the geometr
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
-from bench._versus import geomean
-from server.sessions import batch
-from server.sessions.vfs.hostdir import HostDir
+from bench._versus import best, geomean, race_python
 
 REPEAT = 3
 ROUNDS = 3
@@ -51,30 +45,9 @@ print(json.dumps(best))
 """
 
 
-def run_native(script: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, str(script), str(REPEAT)], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out)
-
-
-def run_wasm(script: Path) -> dict[str, float]:
-    r = batch.run(["/bin/python3", script.name, str(REPEAT)], HostDir(script.parent))
-    if r.code:
-        raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
-    return json.loads(r.stdout)
-
-
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp, "bench.py")
-        script.write_text(WORKLOAD)
-        rounds: dict[str, list[dict[str, float]]] = {"native": [], "wasm": []}
-        for _ in range(ROUNDS):
-            rounds["native"].append(run_native(script))
-            rounds["wasm"].append(run_wasm(script))
-    native = {k: min(r[k] for r in rounds["native"]) for k in rounds["native"][0]}
-    wasm = {k: min(r[k] for r in rounds["wasm"]) for k in native}
+    rounds = race_python(WORKLOAD, sys.executable, REPEAT, ROUNDS)
+    native, wasm = best(rounds)
     print(f"{'operation':18} {'native ms':>10} {'wasm ms':>9} {'ratio':>7}")
     for k in native:
         ratio = wasm[k] / native[k]

@@ -9,16 +9,10 @@ The wasm side runs as a real session machine would run it: `python3` under the k
 
 from __future__ import annotations
 
-import json
 import shutil
 import statistics
-import subprocess
-import tempfile
-from pathlib import Path
 
-from bench._versus import geomean
-from server.sessions import batch
-from server.sessions.vfs.hostdir import HostDir
+from bench._versus import best, geomean, race_python
 
 REPEAT = 3
 ROUNDS = 7
@@ -112,30 +106,9 @@ def native_python() -> str:
     return shutil.which("python3.11", path="/usr/bin") or shutil.which("python3") or "python3"
 
 
-def run_native(script: Path) -> dict[str, float]:
-    out = subprocess.run(
-        [native_python(), str(script), str(REPEAT)], check=True, capture_output=True, text=True
-    ).stdout
-    return json.loads(out)
-
-
-def run_wasm(script: Path) -> dict[str, float]:
-    r = batch.run(["/bin/python3", script.name, str(REPEAT)], HostDir(script.parent))
-    if r.code:
-        raise RuntimeError(f"wasm python exited {r.code}: {r.stderr.decode()[-2000:]}")
-    return json.loads(r.stdout)
-
-
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp, "bench.py")
-        script.write_text(WORKLOAD)
-        rounds: dict[str, list[dict[str, float]]] = {"native": [], "wasm": []}
-        for _ in range(ROUNDS):
-            rounds["native"].append(run_native(script))
-            rounds["wasm"].append(run_wasm(script))
-    native = {k: min(r[k] for r in rounds["native"]) for k in rounds["native"][0]}
-    wasm = {k: min(r[k] for r in rounds["wasm"]) for k in native}
+    rounds = race_python(WORKLOAD, native_python(), REPEAT, ROUNDS)
+    native, wasm = best(rounds)
     # The host's speed drifts by up to 2x for minutes at a time (docs/wasm.md), so besides the
     # ratio of each side's best time, each round's wasm time is also divided by the native time
     # measured seconds before it: the median of those paired ratios shrugs off a side that
