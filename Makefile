@@ -6,14 +6,14 @@ STAMP   := .venv/.installed
 WEB     := web/static/dist/app.js
 IMAGE   := wasm/.verified
 
-.PHONY: run test bench lint setup wasm web browser postgresql clean
+.PHONY: run test bench lint setup wasm web browser postgresql luasuite clean
 
 setup: $(STAMP) $(IMAGE) $(WEB)
 
 run: setup
 	.venv/bin/cowasm-serve --port $(PORT)
 
-test: setup browser postgresql
+test: setup browser postgresql luasuite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: setup
@@ -50,6 +50,16 @@ $(WEB): web/package.json web/package-lock.json $(wildcard web/static/src/*)
 
 web: $(WEB)
 
+# Lua's official test suite as npm's fengari 0.1.5 ships it, for tests/test_lua_suite.py (the lock
+# pins it by hash; fengari's own code and dependencies are unused).
+LUASUITE := tests/luasuite/node_modules/fengari/package.json
+$(LUASUITE): tests/luasuite/package.json tests/luasuite/package-lock.json
+	@command -v npm >/dev/null || { echo "Lua's test suite comes from npm: apt-get install npm" >&2; exit 1; }
+	npm --prefix tests/luasuite ci --no-audit --no-fund --silent --ignore-scripts
+	touch $@
+
+luasuite: $(LUASUITE)
+
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser:
 	@command -v chromium >/dev/null || { \
@@ -66,4 +76,4 @@ postgresql:
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need; fi; }
 
 clean:
-	rm -rf .venv $(IMAGE) web/node_modules web/static/dist
+	rm -rf .venv $(IMAGE) web/node_modules web/static/dist tests/luasuite/node_modules

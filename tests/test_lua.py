@@ -7,20 +7,18 @@ Ctrl-C stopping a runaway loop."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from kernel_helpers import run, sh
+from lua_native import native_lua, run_native
 from test_interactive import Terminal
 
 from server.sessions.session import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
-NATIVE = ROOT / "wasm" / "build" / "lua-native"
 
 # name -> (program for `lua -e`, its output): fixed Lua 5.4 semantics, also checked natively.
 PROGRAMS = {
@@ -83,22 +81,7 @@ TRACEBACK = (
 @pytest.fixture(scope="module")
 def native() -> Path | None:
     """Debian's native lua5.4, or None when it cannot be fetched."""
-    lua = NATIVE / "usr" / "bin" / "lua5.4"
-    if not lua.exists():
-        make = ["make", "-C", str(ROOT / "wasm" / "lua"), "native"]
-        if subprocess.run(make, capture_output=True).returncode != 0:
-            return None
-    return lua
-
-
-def run_native(lua: Path, args: list[str], cwd: Path, stdin: bytes = b"") -> tuple[int, str, str]:
-    libs = ":".join(str(p) for p in (NATIVE / "usr" / "lib").iterdir())
-    env = {**os.environ, "LD_LIBRARY_PATH": libs}
-    # argv[0] "lua", as in the machine, so that messages name the same program
-    r = subprocess.run(
-        ["lua", *args], executable=lua, cwd=cwd, input=stdin, capture_output=True, env=env
-    )
-    return r.returncode, r.stdout.decode(), r.stderr.decode()
+    return native_lua()
 
 
 @pytest.mark.parametrize("name", PROGRAMS)
