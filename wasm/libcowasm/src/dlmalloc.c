@@ -39,6 +39,10 @@ static void *grow(intptr_t increment)
 #define NO_MALLOC_STATS 1
 #define MALLOC_ALIGNMENT 16
 #define USE_DL_PREFIX 1
+#ifdef COWASM_THREADS /* libcowasm-mt: threads share the heap; dlmalloc's spin locks guard it */
+#define USE_LOCKS 1
+#define USE_SPIN_LOCKS 1
+#endif
 #define DLMALLOC_EXPORT static inline
 static size_t dlmalloc_usable_size(void *);
 
