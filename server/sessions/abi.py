@@ -312,8 +312,11 @@ def alarm(proc: Process, seconds: int) -> int:
 
 
 def poll_signals(proc: Process) -> int:
+    # The word is the whole process's: only the main thread, which delivers signals, clears
+    # it, and never while the process dies (its other threads must still see it).
     img = proc.image
-    if img is not None and img.interrupt_addr:
+    main = hostcall.current.thread is None
+    if img is not None and img.interrupt_addr and main and not proc.kill_sig:
         hostcall._i32_at(img.memory.base + img.interrupt_addr).value = 0
     return 0
 
