@@ -10,10 +10,11 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 import wasmtime
 from kernel_helpers import run
 
-from server.sessions import signals
+from server.sessions import image, signals
 from server.sessions.fd import HostStream
 from server.sessions.session import Limits, Session, SessionConfig
 from server.sessions.vfs.hostdir import HostDir
@@ -31,7 +32,13 @@ PRELUDE = """
   (import "cowasm" "poll_signals" (func $poll (result i32)))
   (import "cowasm" "thread_exit" (func $thread_exit))
   (import "cowasm" "pipe2" (func $pipe2 (param i32 i32) (result i32)))
+  (import "cowasm" "sigaction" (func $sigaction (param i32 i32) (result i32)))
+  (import "cowasm" "kill" (func $kill (param i32 i32) (result i32)))
   (global (export "__cowasm_interrupt") i32 (i32.const 16))
+  (global $main (mut i32) (i32.const 0))  ;; per instance: 1 in the main thread's
+  (func (export "__cowasm_signal") (param $sig i32)  ;; a handler: which thread, which signal
+    (call $set (i32.const 44)
+      (i32.add (local.get $sig) (i32.mul (global.get $main) (i32.const 100)))))
   (func $print (param $n i32) (local $p i32)  ;; decimal n and a newline on fd 1
     (local.set $p (i32.const 200))
     (i32.store8 (local.get $p) (i32.const 10))
@@ -181,7 +188,14 @@ def test_proc_exit_in_a_thread_ends_the_process_while_main_is_blocked(tmp_path):
     assert threads_gone()
 
 
-def test_main_returning_ends_a_thread_busy_in_a_loop_that_checks_the_interrupt_word(tmp_path):
+def ended_promptly(caplog: pytest.LogCaptureFixture) -> bool:
+    """No thread outlived its process's end so long that the kernel reported it without them."""
+    return not [r for r in caplog.records if "still busy" in r.getMessage()]
+
+
+def test_main_returning_ends_a_thread_busy_in_a_loop_that_checks_the_interrupt_word(
+    tmp_path, caplog
+):
     start = """
   (drop (call $spawn (i32.const 0)))
   (call $wait_until (i32.const 48) (i32.const 1))
@@ -194,9 +208,10 @@ def test_main_returning_ends_a_thread_busy_in_a_loop_that_checks_the_interrupt_w
     code, out, _ = run([program(tmp_path, start, thread)], tmp_path, timeout=30)
     assert (code, out) == (0, "7\n")
     assert threads_gone()  # not left spinning after its process ended
+    assert ended_promptly(caplog)
 
 
-def test_a_thread_blocked_reading_a_pipe_does_not_keep_a_dead_process_alive(tmp_path):
+def test_a_thread_blocked_reading_a_pipe_does_not_keep_a_dead_process_alive(tmp_path, caplog):
     start = (
         MAKE_PIPE
         + """
@@ -213,6 +228,7 @@ def test_a_thread_blocked_reading_a_pipe_does_not_keep_a_dead_process_alive(tmp_
     code, out, _ = run([program(tmp_path, start, thread)], tmp_path, timeout=30)
     assert (code, out) == (4, "")
     assert threads_gone()
+    assert ended_promptly(caplog)
 
 
 def test_main_thread_exit_lets_the_other_threads_finish_then_exits_0(tmp_path):
@@ -278,6 +294,23 @@ def test_sigint_with_the_default_action_kills_a_threaded_process(tmp_path):
             os.close(fd)
 
 
+def test_a_caught_signal_runs_in_the_main_thread_while_another_thread_polls(tmp_path):
+    start = f"""
+  (global.set $main (i32.const 1))
+  (drop (call $sigaction (i32.const {signals.SIGUSR1}) (i32.const 2)))
+  (drop (call $spawn (i32.const 0)))
+  (call $wait_until (i32.const 44) (i32.const {100 + signals.SIGUSR1}))
+  (call $print (i32.load (i32.const 44)))
+"""
+    thread = f"""
+  (drop (call $kill (i32.const 0) (i32.const {signals.SIGUSR1})))
+  (loop $spin (call $check) (br $spin))  ;; polls while the word is set: must not take it
+"""
+    code, out, _ = run([program(tmp_path, start, thread)], tmp_path, timeout=30)
+    assert (code, out) == (0, f"{100 + signals.SIGUSR1}\n")
+    assert threads_gone()
+
+
 def test_the_shared_memory_cannot_grow_past_the_memory_limit(tmp_path):
     start = """
   (call $print (i32.add (memory.grow (i32.const 8)) (i32.const 1)))  ;; 0: failed
@@ -286,3 +319,16 @@ def test_the_shared_memory_cannot_grow_past_the_memory_limit(tmp_path):
     path = program(tmp_path, start, "")
     code, out, _ = run([path], tmp_path, timeout=30, limits=Limits(memory_bytes=4 << 16))
     assert (code, out.split()) == (0, ["0", "1"])
+
+
+def test_fork_copies_a_threaded_programs_memory_into_a_memory_of_its_own():
+    wat = """(module (import "env" "memory" (memory 1 64 shared))
+      (global (export "__stack_pointer") (mut i32) (i32.const 4096)) (func (export "_start")))"""
+    parent = image.Image(image.load_bytes("t", wasmtime.wat2wasm(wat)), 64 << 20)
+    assert parent.shared is not None
+    parent.shared.grow(2)
+    parent.memory.write(3 * 65536 - 5, b"hello")  # in the grown part
+    child = parent.clone(64 << 20)
+    assert child.memory.read(3 * 65536 - 5, 5) == b"hello"
+    child.memory.write(3 * 65536 - 5, b"HELLO")
+    assert parent.memory.read(3 * 65536 - 5, 5) == b"hello"
