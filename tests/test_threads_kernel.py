@@ -4,10 +4,12 @@ pthreads will."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from kernel_helpers import run
 from server.sessions import image, signals
 from server.sessions.fd import HostStream
 from server.sessions.session import Limits, Session, SessionConfig
+from server.sessions.vfs.base import read_file
 from server.sessions.vfs.hostdir import HostDir
 
 # Memory map: 16 the interrupt word, 32 a counter, 36 threads done, 40 a slot index,
@@ -256,18 +259,10 @@ def test_a_trap_in_a_thread_kills_the_process(tmp_path):
     assert threads_gone()
 
 
-def test_sigint_with_the_default_action_kills_a_threaded_process(tmp_path):
-    start = """
-  (drop (call $spawn (i32.const 0)))
-  (call $wait_until (i32.const 48) (i32.const 1))
-  (call $print (i32.const 1))  ;; ready
-  (call $wait_until (i32.const 44) (i32.const 1))  ;; never set: Ctrl-C ends it
-"""
-    thread = """
-  (call $set (i32.const 48) (i32.const 1))
-  (loop $spin (call $check) (br $spin))
-"""
-    path = program(tmp_path, start, thread)
+@contextlib.contextmanager
+def running(path: str, home: Path) -> Iterator[tuple[Session, list[int], threading.Event]]:
+    """Start `path` on a session and wait for its first line ("1"): the session, the wait
+    status once it ends, and that event."""
     rout, wout = os.pipe()
     rin, win = os.pipe()
     done = threading.Event()
@@ -277,21 +272,50 @@ def test_sigint_with_the_default_action_kills_a_threaded_process(tmp_path):
         status.append(st)
         done.set()
 
-    session = Session(SessionConfig(), HostDir(tmp_path), lambda b: None, exited)
+    session = Session(SessionConfig(), HostDir(home), lambda b: None, exited)
     try:
         session.start([path], stdio=[HostStream(rin, True), *[HostStream(wout, False)] * 2])
         assert select.select([rout], [], [], 30)[0], "the program never said it was ready"
         assert os.read(rout, 100) == b"1\n"
+        yield session, status, done
+    finally:
+        session.stop()
+        for fd in (rout, wout, rin, win):
+            os.close(fd)
+
+
+READY_WITH_A_SPINNING_THREAD = """
+  (drop (call $spawn (i32.const 0)))
+  (call $wait_until (i32.const 48) (i32.const 1))
+  (call $print (i32.const 1))  ;; ready
+  (call $wait_until (i32.const 44) (i32.const 1))  ;; never set
+"""
+SPIN = """
+  (call $set (i32.const 48) (i32.const 1))
+  (loop $spin (call $check) (br $spin))
+"""
+
+
+def test_sigint_with_the_default_action_kills_a_threaded_process(tmp_path):
+    path = program(tmp_path, READY_WITH_A_SPINNING_THREAD, SPIN)
+    with running(path, tmp_path) as (session, status, done):
         machine = session.machine
         assert machine is not None
         machine.signal_group(machine.procs[2].pgid, signals.SIGINT)  # as Ctrl-C does
         assert done.wait(30), "SIGINT did not end it"
         assert status == [signals.SIGINT]
         assert threads_gone()
-    finally:
-        session.stop()
-        for fd in (rout, wout, rin, win):
-            os.close(fd)
+
+
+def test_proc_counts_a_processs_threads(tmp_path):
+    path = program(tmp_path, READY_WITH_A_SPINNING_THREAD, SPIN)
+    with running(path, tmp_path) as (session, _, _):
+        machine = session.machine
+        assert machine is not None
+        res = machine.tree.resolve("/proc/2/status")
+        assert "Threads:\t2\n" in read_file(res.backend, res.rel, 4096).decode()
+        res = machine.tree.resolve("/proc/2/stat")
+        assert read_file(res.backend, res.rel, 4096).split()[19] == b"2"  # num_threads
 
 
 def test_a_caught_signal_runs_in_the_main_thread_while_another_thread_polls(tmp_path):
