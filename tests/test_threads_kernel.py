@@ -37,6 +37,7 @@ PRELUDE = """
   (import "cowasm" "pipe2" (func $pipe2 (param i32 i32) (result i32)))
   (import "cowasm" "sigaction" (func $sigaction (param i32 i32) (result i32)))
   (import "cowasm" "kill" (func $kill (param i32 i32) (result i32)))
+  (import "cowasm" "sigprocmask" (func $sigprocmask (param i32 i32 i32 i32) (result i32)))
   (global (export "__cowasm_interrupt") i32 (i32.const 16))
   (global $main (mut i32) (i32.const 0))  ;; per instance: 1 in the main thread's
   (func (export "__cowasm_signal") (param $sig i32)  ;; a handler: which thread, which signal
@@ -74,15 +75,15 @@ PRELUDE = """
 """
 
 
-def program(tmp_path: Path, start: str, thread: str, locals_: str = "") -> str:
-    """A threaded program with these `_start` and `wasi_thread_start(tid, arg)` bodies."""
-    wat = (
-        PRELUDE
-        + f"""
-  (func (export "_start") (local $i i32) (local $r i32) {locals_} {start})
+def program(tmp_path: Path, start: str, thread: str, word: bool = True) -> str:
+    """A threaded program with these `_start` and `wasi_thread_start(tid, arg)` bodies; without
+    the interrupt word's export it runs on the engine with epoch checks."""
+    prelude = PRELUDE if word else PRELUDE.replace('(export "__cowasm_interrupt") ', "")
+    entries = f"""
+  (func (export "_start") (local $i i32) (local $r i32) {start})
   (func (export "wasi_thread_start") (param $tid i32) (param $arg i32) {thread}))
 """
-    )
+    wat = prelude + entries
     path = tmp_path / "t.wasm"
     path.write_bytes(wasmtime.wat2wasm(wat))
     path.chmod(0o755)
@@ -214,6 +215,23 @@ def test_main_returning_ends_a_thread_busy_in_a_loop_that_checks_the_interrupt_w
     assert ended_promptly(caplog)
 
 
+def test_without_the_interrupt_word_epoch_checks_stop_a_busy_thread(tmp_path, caplog):
+    start = """
+  (drop (call $spawn (i32.const 0)))
+  (call $wait_until (i32.const 48) (i32.const 1))
+"""
+    thread = """
+  (call $set (i32.const 48) (i32.const 1))
+  (loop $spin (br $spin))  ;; checks nothing
+"""
+    path = program(tmp_path, start, thread, word=False)
+    assert image.load_file(str(tmp_path / "t.wasm")).epoch
+    code, out, _ = run([path], tmp_path, timeout=30)
+    assert (code, out) == (0, "")
+    assert threads_gone()
+    assert ended_promptly(caplog)
+
+
 def test_a_thread_blocked_reading_a_pipe_does_not_keep_a_dead_process_alive(tmp_path, caplog):
     start = (
         MAKE_PIPE
@@ -327,6 +345,9 @@ def test_a_caught_signal_runs_in_the_main_thread_while_another_thread_polls(tmp_
   (call $print (i32.load (i32.const 44)))
 """
     thread = f"""
+  ;; its own mask (pthread_sigmask) blocks SIGUSR1: the main thread's does not
+  (drop (call $sigprocmask (i32.const 0) (i32.const {signals.bit(signals.SIGUSR1)})
+    (i32.const 1) (i32.const 0)))
   (drop (call $kill (i32.const 0) (i32.const {signals.SIGUSR1})))
   (loop $spin (call $check) (br $spin))  ;; polls while the word is set: must not take it
 """

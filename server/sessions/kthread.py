@@ -37,6 +37,7 @@ class KThread:
         self, proc: Process, tid: int, store: wasmtime.Store, start: wasmtime.Func, arg: int
     ) -> None:
         self.proc, self.tid, self.store, self.start = proc, tid, store, start
+        self.mask = proc.signals.mask  # inherited, as pthread_create's; kept, never used
         self.os_thread = threading.Thread(
             target=self._run, args=(arg,), name=f"pid{proc.pid}t{tid}", daemon=True
         )
