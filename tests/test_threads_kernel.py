@@ -9,7 +9,7 @@ import os
 import select
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -323,6 +323,38 @@ def test_sigint_with_the_default_action_kills_a_threaded_process(tmp_path):
         assert done.wait(30), "SIGINT did not end it"
         assert status == [signals.SIGINT]
         assert threads_gone()
+
+
+def test_a_stop_signal_stops_every_thread_until_sigcont(tmp_path):
+    thread = """
+  (call $set (i32.const 48) (i32.const 1))
+  (loop $count (drop (i32.atomic.rmw.add (i32.const 32) (i32.const 1))) (call $check) (br $count))
+"""
+    path = program(tmp_path, READY_WITH_A_SPINNING_THREAD, thread)
+    with running(path, tmp_path) as (session, _, _):
+        machine = session.machine
+        assert machine is not None
+        proc = machine.procs[2]
+        assert proc.image is not None
+        mem = proc.image.memory
+
+        def count() -> int:
+            return int.from_bytes(mem.read(32, 4), "little")
+
+        def until(predicate: Callable[[], bool]) -> bool:
+            end = time.monotonic() + 10
+            while not predicate() and time.monotonic() < end:
+                time.sleep(0.01)
+            return predicate()
+
+        machine.signal_group(proc.pgid, signals.SIGTSTP)  # as Ctrl-Z does
+        assert until(lambda: bool(proc.stopped)), "the main thread did not stop"
+        time.sleep(0.1)  # the counting thread's next look at the word comes at once
+        stopped_at = count()
+        time.sleep(0.2)
+        assert count() == stopped_at, "a thread ran on while its process was stopped"
+        machine.signal_group(proc.pgid, signals.SIGCONT)
+        assert until(lambda: count() > stopped_at), "SIGCONT did not resume the thread"
 
 
 def test_proc_counts_a_processs_threads(tmp_path):

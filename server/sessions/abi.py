@@ -329,6 +329,9 @@ def poll_signals(proc: Process) -> int:
     main = hostcall.current.thread is None
     if img is not None and img.interrupt_addr and main and not proc.kill_sig:
         hostcall._i32_at(img.memory.base + img.interrupt_addr).value = 0
+    elif not main and proc.stopped:
+        with proc.machine.cond:
+            proc.pause_thread()
     return 0
 
 

@@ -98,11 +98,11 @@ class Machine:
         self, proc: Process, ready: Callable[[], bool], deadline: float | None
     ) -> bool:
         """The same for a thread other than the main one: signals are the main thread's, so
-        only the process's end (kill_sig) interrupts its wait."""
-        while not ready():
+        only the process's end (kill_sig) interrupts its wait; it stays stopped with them."""
+        while proc.stopped or not ready():
             if proc.kill_sig:
                 raise InterruptedError(errno.EINTR, "interrupted")
-            if deadline is None:
+            if deadline is None or proc.stopped:
                 self.cond.wait()
             else:
                 left = deadline - time.monotonic()

@@ -306,9 +306,16 @@ class Process:
         m = self.machine
         self.stopped = sig
         m.child_changed(self)
+        if self.threads:  # the others park at their next look at the word (pause_thread)
+            self.interrupt(sig)
         while self.stopped and not self.kill_sig:
             m.cond.wait()
         self.stopped = 0
+
+    def pause_thread(self) -> None:
+        """Another thread's share of a stop: wait while the process is stopped. Holds cond."""
+        while self.stopped and not self.kill_sig:
+            self.machine.cond.wait()
 
     def on_tick(self) -> bool:
         """Epoch tick in this process's thread (programs without an interrupt word): True to
