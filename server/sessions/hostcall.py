@@ -3,7 +3,8 @@
 wasmtime-py's generic host-function path converts every argument through `Val` objects and costs
 about 8-10 us a call. Here each import is a raw ctypes callback that unpacks its arguments from
 wasmtime's `val_raw` array with one precompiled struct format, which brings a call down to about
-1 us. The callback finds the calling process in a thread-local (one thread per process), runs the
+1 us. The callback finds the calling process in a thread-local (each OS thread runs one process,
+or one of a threaded process's threads: `current.thread`, None for the main one), runs the
 handler, stores an `i32` result, and delivers pending signals on the way out.
 
 A Python exception raised by a handler (process exit, exec, a kill) cannot cross wasm frames: it

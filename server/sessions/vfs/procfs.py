@@ -221,7 +221,7 @@ def _memory(proc: Process) -> int:
 
 
 def _cpu_ns(proc: Process) -> int:
-    """CPU time of the process's thread (each wasm process runs in one)."""
+    """CPU time of the process's main thread (its other threads' is not counted)."""
     thread = proc.thread
     if thread is None or thread.ident is None or not thread.is_alive():
         return proc.cpu_ns
