@@ -273,6 +273,3 @@ class SharedMemory(Memory):
         self.view = memoryview(_Reserved.from_address(self.base)).cast("B")[:size]
         self.size = size
         return size
-
-    def pages(self) -> int:
-        return shared_data_size(self.mem) >> 16  # type: ignore[no-any-return]

@@ -324,7 +324,11 @@ class Image:
         """A new instance for another thread of a threaded program (its own Store, the same
         memory): the store and its `wasi_thread_start` export."""
         store = _new_store(self.program, self.memory_limit)
-        start = self.pre.instantiate(store).exports(store).get("wasi_thread_start")
+        try:
+            instance = self.pre.instantiate(store)
+        except (wasmtime.WasmtimeError, wasmtime.Trap) as err:  # e.g. no room for its tables
+            raise OSError(errno.EAGAIN, f"cannot instantiate a thread: {err}") from None
+        start = instance.exports(store).get("wasi_thread_start")
         if not isinstance(start, wasmtime.Func):
             raise OSError(errno.ENOSYS, "no wasi_thread_start export")
         return store, start
