@@ -116,6 +116,8 @@ class Machine:
         with self.cond:
             if self.halted:
                 raise OSError(errno.EAGAIN, "machine halted")
+            if parent is not None and parent.kill_sig:  # dying (a thread's last call, say)
+                raise OSError(errno.EAGAIN, "process ending")
             self.check_process_limit(parent)
             pid = self.next_pid
             self.next_pid += 1
