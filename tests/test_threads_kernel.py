@@ -232,6 +232,23 @@ def test_without_the_interrupt_word_epoch_checks_stop_a_busy_thread(tmp_path, ca
     assert ended_promptly(caplog)
 
 
+def test_a_thread_stuck_in_wasm_does_not_hold_up_its_process_end_for_long(tmp_path, caplog):
+    start = """
+  (drop (call $spawn (i32.const 0)))
+  (call $wait_until (i32.const 48) (i32.const 1))
+  (call $proc_exit (i32.const 6))
+"""
+    thread = """
+  (call $set (i32.const 48) (i32.const 1))
+  ;; 3 s in wasm that never looks at the interrupt word (as a long pure loop would)
+  (drop (memory.atomic.wait32 (i32.const 52) (i32.const 0) (i64.const 3000000000)))
+"""
+    code, out, _ = run([program(tmp_path, start, thread)], tmp_path, timeout=30)
+    assert (code, out) == (6, "")
+    assert not ended_promptly(caplog)  # reported without it, after the bound
+    assert threads_gone()  # and it ends when it comes out
+
+
 def test_a_thread_blocked_reading_a_pipe_does_not_keep_a_dead_process_alive(tmp_path, caplog):
     start = (
         MAKE_PIPE
