@@ -259,17 +259,25 @@ def sigaction(proc: Process, sig: int, disp: int) -> int:
 
 def sigprocmask(proc: Process, how: int, mask: int, has_mask: int, old_ptr: int) -> int:
     mask &= 0xFFFFFFFF
+    # Signals are delivered in the main thread only, so another thread's mask (its own, as
+    # pthread_sigmask's is) is kept for it and changes nothing.
+    thread = hostcall.current.thread
     with proc.machine.cond:
-        old = proc.signals.mask
+        old = proc.signals.mask if thread is None else thread.mask
+        new = old
         if has_mask:
             if how == 0:
-                proc.signals.mask |= mask
+                new = old | mask
             elif how == 1:
-                proc.signals.mask &= ~mask
+                new = old & ~mask
             elif how == 2:
-                proc.signals.mask = mask
+                new = mask
             else:
                 raise OSError(errno.EINVAL, "bad how")
+        if thread is None:
+            proc.signals.mask = new
+        else:
+            thread.mask = new
     if old_ptr:
         _mem(proc).put_u32(old_ptr, old)
     return 0
@@ -277,6 +285,9 @@ def sigprocmask(proc: Process, how: int, mask: int, has_mask: int, old_ptr: int)
 
 def sigsuspend(proc: Process, mask: int) -> int:
     m = proc.machine
+    if hostcall.current.thread is not None:  # no signal is delivered here: wait for the end
+        with m.cond:
+            m.block(proc, lambda: False)
     with m.cond:
         saved = proc.signals.mask
         proc.signals.mask = mask & 0xFFFFFFFF
@@ -312,9 +323,15 @@ def alarm(proc: Process, seconds: int) -> int:
 
 
 def poll_signals(proc: Process) -> int:
+    # The word is the whole process's: only the main thread, which delivers signals, clears
+    # it, and never while the process dies (its other threads must still see it).
     img = proc.image
-    if img is not None and img.interrupt_addr:
+    main = hostcall.current.thread is None
+    if img is not None and img.interrupt_addr and main and not proc.kill_sig:
         hostcall._i32_at(img.memory.base + img.interrupt_addr).value = 0
+    elif not main and proc.stopped:
+        with proc.machine.cond:
+            proc.pause_thread()
     return 0
 
 

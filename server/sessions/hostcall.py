@@ -3,7 +3,8 @@
 wasmtime-py's generic host-function path converts every argument through `Val` objects and costs
 about 8-10 us a call. Here each import is a raw ctypes callback that unpacks its arguments from
 wasmtime's `val_raw` array with one precompiled struct format, which brings a call down to about
-1 us. The callback finds the calling process in a thread-local (one thread per process), runs the
+1 us. The callback finds the calling process in a thread-local (each OS thread runs one process,
+or one of a threaded process's threads: `current.thread`, None for the main one), runs the
 handler, stores an `i32` result, and delivers pending signals on the way out.
 
 A Python exception raised by a handler (process exit, exec, a kill) cannot cross wasm frames: it
@@ -40,6 +41,12 @@ memory_data = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
 )
 memory_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p, ctypes.c_void_p)(
     ("wasmtime_memory_data_size", ffi.dll)
+)
+shared_data = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p)(
+    ("wasmtime_sharedmemory_data", ffi.dll)
+)
+shared_data_size = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p)(
+    ("wasmtime_sharedmemory_data_size", ffi.dll)
 )
 _i32_at = ctypes.c_int32.from_address
 _Reserved = ctypes.c_ubyte * (1 << 32)  # one array type for every view (ctypes caches each size)
@@ -243,3 +250,26 @@ class Memory:
     def put_u64(self, ptr: int, value: int) -> None:
         self.check(ptr, 8)
         _U64.pack_into(self.view, ptr, value & 0xFFFFFFFFFFFFFFFF)
+
+
+class SharedMemory(Memory):
+    """The same over a threaded program's shared memory (wasi-threads): one for all its threads.
+
+    Its base never moves either; any thread may grow it, so a failed check refreshes the size as
+    above. The view is replaced before the size, so a reader never pairs a larger size with a
+    shorter view."""
+
+    __slots__ = ()
+
+    def __init__(self, memory: wasmtime.SharedMemory) -> None:
+        self.ref = memory
+        self.mem = ctypes.cast(memory.ptr(), ctypes.c_void_p).value
+        self.ctx = None
+        self.sync()
+
+    def sync(self) -> int:
+        size: int = shared_data_size(self.mem)
+        self.base = shared_data(self.mem)
+        self.view = memoryview(_Reserved.from_address(self.base)).cast("B")[:size]
+        self.size = size
+        return size

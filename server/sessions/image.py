@@ -61,7 +61,7 @@ def linker(epoch: bool = True) -> wasmtime.Linker:
 def _engine_and_linker(epoch: bool) -> tuple[wasmtime.Engine, wasmtime.Linker]:
     with _lock:
         if epoch not in _engines:
-            from . import abi, wasi  # the host function tables
+            from . import abi, kthread, wasi  # the host function tables
 
             config = wasmtime.Config()
             config.epoch_interruption = epoch
@@ -71,12 +71,16 @@ def _engine_and_linker(epoch: bool) -> tuple[wasmtime.Engine, wasmtime.Linker]:
             )
             config.max_wasm_stack = WASM_STACK
             config.cranelift_opt_level = "speed"
+            # Threaded programs import a shared memory (wasm threads and atomics are on by
+            # default); allowing shared memories changes no code compiled for private ones.
+            config.shared_memory = True
             if PROFILER:  # e.g. "perfmap": lets `perf report` name wasm functions
                 config.profiler = PROFILER
             eng = wasmtime.Engine(config)
             lk = wasmtime.Linker(eng)
             wasi.define_all(lk)
             abi.define_all(lk)
+            kthread.define_all(lk)
             _engines[epoch] = eng, lk
             if epoch:
                 threading.Thread(target=_tick, args=(eng,), name="epoch", daemon=True).start()
@@ -100,14 +104,17 @@ class Program:
     name: str
     sha256: str
     module: wasmtime.Module
-    pre: wasmtime.InstancePre
+    pre: wasmtime.InstancePre | None  # None for a threaded program: see Image
     forks: bool  # built with asyncify (can fork)
     epoch: bool  # runs on the engine with epoch checks (it has no interrupt word)
     initial_pages: frozenset[int] | None = None  # pages not zero in a fresh instance (see clone)
+    shared: wasmtime.MemoryType | None = None  # a threaded build's imported env.memory
 
     @property
     def min_memory(self) -> int:
         """Bytes of linear memory an instance starts with (exec checks it against RLIMIT_AS)."""
+        if self.shared is not None:
+            return self.shared.limits.min * 65536
         for export in self.module.exports:
             if isinstance(export.type, wasmtime.MemoryType):
                 return export.type.limits.min * 65536
@@ -142,7 +149,21 @@ def _load(name: str, sha: str, data: bytes) -> Program:
         epoch = True  # the name was elsewhere in the module: it needs epoch checks after all
         module = _compile(data, sha, epoch)
     forks = "asyncify_start_unwind" in exports
+    shared = _shared_memory_import(module)
+    if shared is not None:  # each process links its own memory (Image)
+        return Program(name, sha, module, None, forks, epoch, shared=shared)
     return Program(name, sha, module, linker(epoch).instantiate_pre(module), forks, epoch)
+
+
+def _shared_memory_import(module: wasmtime.Module) -> wasmtime.MemoryType | None:
+    """The memory a threaded program imports (`env.memory`, shared), if it is one."""
+    for imp in module.imports:
+        ty = imp.type
+        if isinstance(ty, wasmtime.MemoryType) and ty.is_shared:
+            if (imp.module, imp.name) != ("env", "memory"):
+                raise wasmtime.WasmtimeError(f"shared memory must be env.memory, not {imp.name}")
+            return ty
+    return None
 
 
 def _compile(data: bytes, sha: str, epoch: bool) -> wasmtime.Module:
@@ -231,31 +252,86 @@ def _nonzero_pages(base: int, size: int) -> frozenset[int]:
     )
 
 
+def _new_store(program: Program, memory_limit: int) -> wasmtime.Store:
+    store = wasmtime.Store(engine(program.epoch))
+    store.set_limits(memory_size=memory_limit)
+    if program.epoch:
+        store.set_epoch_deadline(1)
+        _set_epoch_callback(ctypes.cast(store.ptr(), ctypes.c_void_p).value, _on_epoch, None, None)
+    return store
+
+
+def _shared_memory(program: Program, memory_limit: int) -> wasmtime.SharedMemory:
+    """A threaded process's memory: the module's limits, its maximum capped by RLIMIT_AS (a
+    shared memory is outside every store's limiter, so growth past its maximum fails instead)."""
+    ty = program.shared
+    assert ty is not None
+    top = min(ty.limits.max if ty.limits.max is not None else 65536, memory_limit >> 16)
+    limits = wasmtime.Limits(ty.limits.min, max(top, ty.limits.min))
+    return wasmtime.SharedMemory(engine(program.epoch), wasmtime.MemoryType(limits, shared=True))
+
+
+def _link_shared(
+    program: Program, memory: wasmtime.SharedMemory, store: wasmtime.Store
+) -> wasmtime.InstancePre:
+    """Pre-link a threaded program to one process's memory: a clone of the engine's linker
+    (the host functions) plus `env.memory`; every thread instantiates from it."""
+    base = linker(program.epoch)
+    lk = wasmtime.Linker.__new__(wasmtime.Linker)
+    lk._set_ptr(ffi.wasmtime_linker_clone(base.ptr()))
+    lk.engine = base.engine
+    # wasmtime-py's SharedMemory._as_extern wraps one pointer too many: build the extern here.
+    union = ffi.wasmtime_extern_union(sharedmemory=memory.ptr())
+    ext = ffi.wasmtime_extern_t(ffi.WASMTIME_EXTERN_SHAREDMEMORY, union)
+    mod, name = ctypes.create_string_buffer(b"env"), ctypes.create_string_buffer(b"memory")
+    err = ffi.wasmtime_linker_define(lk.ptr(), store._context(), mod, 3, name, 6, ctypes.byref(ext))
+    if err:
+        raise wasmtime.WasmtimeError._from_ptr(err)
+    return lk.instantiate_pre(program.module)
+
+
 class Image:
-    """One instance of a program: a process's current memory and code."""
+    """One instance of a program: a process's current memory and code (its main thread's)."""
 
     def __init__(self, program: Program, memory_limit: int) -> None:
         self.program = program
-        store = wasmtime.Store(engine(program.epoch))
-        store.set_limits(memory_size=memory_limit)
-        if program.epoch:
-            store.set_epoch_deadline(1)
-            _set_epoch_callback(
-                ctypes.cast(store.ptr(), ctypes.c_void_p).value, _on_epoch, None, None
-            )
-        self.store = store
+        self.memory_limit = memory_limit
+        store = self.store = _new_store(program, memory_limit)
         if program.min_memory > memory_limit:  # ulimit -v below what the program starts with
             raise OSError(errno.ENOMEM, f"{program.name} needs more memory than the limit")
-        self.instance = program.pre.instantiate(store)
-        ex = self.instance.exports(store)
+        self.shared: wasmtime.SharedMemory | None = None
+        self.memory: hostcall.Memory
+        if program.pre is not None:
+            self.pre = program.pre
+            self.instance = self.pre.instantiate(store)
+            ex = self.instance.exports(store)
+            self.memory = hostcall.Memory(store, ex["memory"])  # type: ignore[arg-type]
+        else:
+            self.shared = _shared_memory(program, memory_limit)
+            self.pre = _link_shared(program, self.shared, store)
+            self.instance = self.pre.instantiate(store)
+            ex = self.instance.exports(store)
+            self.memory = hostcall.SharedMemory(self.shared)
         self.exports = ex
-        self.memory = hostcall.Memory(store, ex["memory"])  # type: ignore[arg-type]
         self.start = ex["_start"]
         self.signal_fn = ex.get("__cowasm_signal")
         word = ex.get("__cowasm_interrupt")
         self.interrupt_addr = word.value(store) if isinstance(word, wasmtime.Global) else 0
         fork_buf = ex.get("__cowasm_fork_buf")
         self.fork_buf = fork_buf.value(store) if isinstance(fork_buf, wasmtime.Global) else 0
+
+    def thread_instance(self) -> tuple[wasmtime.Store, wasmtime.Func]:
+        """A new instance for another thread of a threaded program (its own Store, the same
+        memory): the store and its `wasi_thread_start` export."""
+        store = _new_store(self.program, self.memory_limit)
+        try:
+            instance = self.pre.instantiate(store)
+        except (wasmtime.WasmtimeError, wasmtime.Trap) as err:  # e.g. no room for its tables
+            raise OSError(errno.EAGAIN, f"cannot instantiate a thread: {err}") from None
+        start = instance.exports(store).get("wasi_thread_start")
+        if not isinstance(start, wasmtime.Func):
+            raise OSError(errno.ENOSYS, "no wasi_thread_start export")
+        return store, start
 
     def call(self, name: str, *args: int) -> Any:
         return self.exports[name](self.store, *args)  # type: ignore[operator]
@@ -271,11 +347,15 @@ class Image:
         spares the child the page faults of touching it.
         """
         child = Image(self.program, memory_limit)
-        mem = self.memory.ref
-        cmem = child.memory.ref
-        grow = mem.size(self.store) - cmem.size(child.store)
-        if grow > 0:
-            cmem.grow(child.store, grow)
+        if self.shared is not None and child.shared is not None:  # a threaded program's
+            grow = (self.memory.sync() - child.memory.sync()) >> 16
+            if grow > 0:
+                child.shared.grow(grow)
+        else:
+            mem, cmem = self.memory.ref, child.memory.ref
+            grow = mem.size(self.store) - cmem.size(child.store)
+            if grow > 0:
+                cmem.grow(child.store, grow)
         size = self.memory.sync()
         child.memory.sync()
         src, dst = self.memory.base, child.memory.base

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import image, rlimit, signals
+from . import hostcall, image, rlimit, signals
 from .fd import DirFile, OpenFile
 from .fifo import FifoTable
 from .proc import Exec, Process
@@ -75,6 +75,8 @@ class Machine:
 
     def _block(self, proc: Process, ready: Callable[[], bool], timeout: float | None) -> bool:
         deadline = None if timeout is None else time.monotonic() + timeout
+        if getattr(hostcall.current, "thread", None) is not None:
+            return self._block_thread(proc, ready, deadline)
         while not ready():
             if proc.signals.deliverable and not proc.kill_sig:
                 stop = proc.signals.take_stop()
@@ -92,11 +94,30 @@ class Machine:
                 self.cond.wait(left)
         return True
 
+    def _block_thread(
+        self, proc: Process, ready: Callable[[], bool], deadline: float | None
+    ) -> bool:
+        """The same for a thread other than the main one: signals are the main thread's, so
+        only the process's end (kill_sig) interrupts its wait; it stays stopped with them."""
+        while proc.stopped or not ready():
+            if proc.kill_sig:
+                raise InterruptedError(errno.EINTR, "interrupted")
+            if deadline is None or proc.stopped:
+                self.cond.wait()
+            else:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
+
     # -- creating processes --
     def _new_process(self, parent: Process | None) -> Process:
         with self.cond:
             if self.halted:
                 raise OSError(errno.EAGAIN, "machine halted")
+            if parent is not None and parent.kill_sig:  # dying (a thread's last call, say)
+                raise OSError(errno.EAGAIN, "process ending")
             self.check_process_limit(parent)
             pid = self.next_pid
             self.next_pid += 1
@@ -107,7 +128,14 @@ class Machine:
             return proc
 
     def check_process_limit(self, parent: Process | None = None) -> None:
-        live = self.live_processes()
+        """EAGAIN at the session's process limit or the parent's RLIMIT_NPROC; threads count
+        as processes, as Linux counts them for RLIMIT_NPROC."""
+        with self.cond:
+            live = sum(
+                1 + len(p.threads)
+                for p in self.procs.values()
+                if p.status is None and p is not self.init
+            )
         limit = self.limits.processes
         if parent is not None:
             limit = min(limit, parent.rlimits.cur(rlimit.NPROC))
@@ -195,6 +223,8 @@ class Machine:
                 parent.children.discard(proc.pid)
 
     def exec(self, proc: Process, path: str, argv: list[bytes], env: list[bytes]) -> Exec:
+        if proc.threads or hostcall.current.thread is not None:
+            raise OSError(errno.ENOSYS, "execve in a process with threads")
         program, argv, exe = self.find_program(proc, path, argv)
         if program.min_memory > proc.rlimits.memory:  # fail while the old image can go on
             raise OSError(errno.ENOMEM, path)

@@ -28,9 +28,11 @@ from .rlimit import Rlimits
 from .signals import CAUGHT, CAUGHT_RESTART, DEFAULT, SignalState
 
 if TYPE_CHECKING:
+    from .kthread import KThread
     from .machine import Machine
 
 log = logging.getLogger(__name__)
+STRAGGLER_WAIT = 1.0  # seconds a dying process waits for threads busy in pure wasm
 
 
 class Exited(hostcall.Exit):
@@ -41,6 +43,10 @@ class Exited(hostcall.Exit):
 class Killed(hostcall.Exit):
     def __init__(self, sig: int) -> None:
         self.sig = sig
+
+
+class ThreadExit(hostcall.Exit):
+    """`cowasm.thread_exit`: the calling thread ends, the process lives on (pthread_exit)."""
 
 
 class Exec(hostcall.Exit):
@@ -75,6 +81,12 @@ class Process:
         self.start_ns = time.monotonic_ns()
         self.sleeping = False  # waiting in Machine.block (ps shows S, else R)
         self.cpu_ns = 0  # its thread's CPU time, once it has exited
+        # Threads besides the main one (wasi-threads, kthread.py), by tid; all share the image's
+        # memory. The first to end the whole process sets end_status and reports it.
+        self.threads: dict[int, KThread] = {}
+        self.next_tid = 1
+        self.end_status: int | None = None
+        self.main_done = False
 
     @property
     def name(self) -> str:
@@ -108,6 +120,7 @@ class Process:
     def _run(self, rewind: bool) -> None:
         hostcall.current.proc = self
         hostcall.current.exc = None
+        hostcall.current.thread = None  # the main thread
         status = 0
         try:
             while True:
@@ -122,6 +135,8 @@ class Process:
                     self.argv, self.exe, self.env = ex.argv, ex.exe, ex.env
                     self.image = Image(ex.program, self.rlimits.memory)
                     rewind = False
+        except ThreadExit:
+            status = self._outlive_main()
         except Exited as ex:
             status = ex.code << 8
         except Killed as ex:
@@ -131,9 +146,52 @@ class Process:
                 log.exception("process %d crashed", self.pid)
             status = self.kill_sig or signals.SIGSYS
         finally:
-            self.image = None
             self.cpu_ns = time.thread_time_ns()
-            self.machine.exit(self, status)
+            self.thread_ended(None, status)
+
+    def _outlive_main(self) -> int:
+        """pthread_exit in the main thread: the process lives until its other threads end
+        (status 0) or something ends it (then that status)."""
+        with self.machine.cond:
+            while self.threads and self.end_status is None and not self.kill_sig:
+                self.machine.cond.wait()
+            return self.kill_sig or 0
+
+    def thread_ended(self, thread: KThread | None, status: int | None) -> None:
+        """A thread (None: the main one) left wasm. With a status it ends the whole process:
+        the first to do so stops the others and, once they are gone (or after STRAGGLER_WAIT,
+        for one busy in wasm that nothing can stop), reports the process to the machine."""
+        m = self.machine
+        with m.cond:
+            if thread is None:
+                self.main_done = True
+            else:
+                self.threads.pop(thread.tid, None)
+            reporter = status is not None and self.end_status is None
+            if reporter:
+                self.end_status = status
+                if self.threads or not self.main_done:
+                    self._stop_threads()
+            m.cond.notify_all()
+            if not reporter:
+                return
+            deadline = time.monotonic() + STRAGGLER_WAIT
+            while self.threads or not self.main_done:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    log.warning("process %d: %d threads still busy", self.pid, len(self.threads))
+                    break
+                m.cond.wait(left)
+        self.image = None
+        m.exit(self, status)  # type: ignore[arg-type]
+
+    def _stop_threads(self) -> None:
+        """Make every other thread end (holds cond): its next host call raises Killed (the
+        pending SIGKILL bit sends it through deliver_signals), a wait in Machine.block wakes,
+        and wasm waits see the interrupt word, which stays set while the process dies."""
+        self.kill_sig = self.kill_sig or signals.SIGKILL
+        self.signals.pending |= signals.bit(signals.SIGKILL)
+        self.interrupt(self.kill_sig)
 
     def _call_start(self, rewind: bool) -> None:
         img = self.image
@@ -142,11 +200,16 @@ class Process:
             img.call("asyncify_start_rewind", img.fork_buf)
         self.call_wasm(img.start)
 
-    def call_wasm(self, func: wasmtime.Func, *args: int) -> None:
-        img = self.image
-        assert img is not None
+    def call_wasm(
+        self, func: wasmtime.Func, *args: int, store: wasmtime.Store | None = None
+    ) -> None:
+        """Call into wasm in the main thread's store, or another thread's `store`."""
+        if store is None:
+            img = self.image
+            assert img is not None
+            store = img.store
         try:
-            func(img.store, *args)
+            func(store, *args)
         except (wasmtime.Trap, wasmtime.WasmtimeError) as trap:
             exc, hostcall.current.exc = hostcall.current.exc, None
             if exc is not None:
@@ -173,6 +236,8 @@ class Process:
         assert img is not None
         if not img.program.forks or not img.fork_buf:
             raise OSError(errno.ENOSYS, "fork needs an asyncify build")
+        if self.threads or hostcall.current.thread is not None:
+            raise OSError(errno.ENOSYS, "fork of a process with threads")
         if img.asyncify_state() == 2:
             img.call("asyncify_stop_rewind")
             return self.fork_result
@@ -205,6 +270,8 @@ class Process:
         they interrupted is to be restarted (hostcall.define)."""
         if self.kill_sig:
             raise Killed(self.kill_sig)
+        if hostcall.current.thread is not None:
+            return False  # caught signals run in the main thread only, as CPython wants
         img = self.image
         if img is None or (img.program.forks and img.asyncify_state() != 0):
             return False  # mid-unwind or mid-rewind: deliver after the fork completes
@@ -239,9 +306,16 @@ class Process:
         m = self.machine
         self.stopped = sig
         m.child_changed(self)
+        if self.threads:  # the others park at their next look at the word (pause_thread)
+            self.interrupt(sig)
         while self.stopped and not self.kill_sig:
             m.cond.wait()
         self.stopped = 0
+
+    def pause_thread(self) -> None:
+        """Another thread's share of a stop: wait while the process is stopped. Holds cond."""
+        while self.stopped and not self.kill_sig:
+            self.machine.cond.wait()
 
     def on_tick(self) -> bool:
         """Epoch tick in this process's thread (programs without an interrupt word): True to

@@ -86,8 +86,9 @@ def environ_sizes_get(proc: Process, count: int, size: int) -> int:
     return _put_sizes(proc, proc.env, count, size)
 
 
-# Each process runs in a thread of its own and makes its syscalls there, so the process's CPU
-# clock is its thread's (the server's own process time would mix every session's).
+# Each process runs in a thread of its own (each of its wasi-threads too) and makes its
+# syscalls there, so the CPU clocks are the calling thread's (the server's own process time
+# would mix every session's).
 _CLOCKS = (time.time_ns, time.monotonic_ns, time.thread_time_ns, time.thread_time_ns)
 
 

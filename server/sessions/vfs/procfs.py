@@ -180,7 +180,8 @@ class ProcFS:
             proc.pid, f"({_comm(proc)})", _state(proc), proc.ppid, proc.pgid, proc.sid,
             0, self.machine.tty.fg_pgrp, 0,  # tty_nr (no device numbers in WASI), tpgid, flags
             0, 0, 0, 0, cpu, 0, 0, 0,  # faults, utime, stime, cutime, cstime
-            20, 0, 1, 0, start, mem, mem // PAGE,  # priority, nice, threads, starttime, vsz, rss
+            20, 0, 1 + len(proc.threads), 0, start, mem, mem // PAGE,  # priority, nice, threads,
+            # starttime, vsz, rss
         ]  # fmt: skip
         return " ".join(str(f) for f in fields).encode(errors="replace") + b"\n"
 
@@ -195,7 +196,8 @@ class ProcFS:
         return (
             f"Name:\t{_comm(proc)}\nState:\t{state} ({names[state]})\nTgid:\t{proc.pid}\n"
             f"Pid:\t{proc.pid}\nPPid:\t{proc.ppid}\nUid:\t1000\t1000\t1000\t1000\n"
-            f"Gid:\t1000\t1000\t1000\t1000\nVmSize:\t{kb:8} kB\nVmRSS:\t{kb:8} kB\nThreads:\t1\n"
+            f"Gid:\t1000\t1000\t1000\t1000\nVmSize:\t{kb:8} kB\nVmRSS:\t{kb:8} kB\n"
+            f"Threads:\t{1 + len(proc.threads)}\n"
         ).encode(errors="replace")
 
 
@@ -219,7 +221,7 @@ def _memory(proc: Process) -> int:
 
 
 def _cpu_ns(proc: Process) -> int:
-    """CPU time of the process's thread (each wasm process runs in one)."""
+    """CPU time of the process's main thread (its other threads' is not counted)."""
     thread = proc.thread
     if thread is None or thread.ident is None or not thread.is_alive():
         return proc.cpu_ns
