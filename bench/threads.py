@@ -1,73 +1,77 @@
-"""Thread spawn cost (wasi-threads, issue 21): spawn and join of an empty thread, one at a time,
-in a threaded WAT program on a real machine (`wasi.thread-spawn`: a Store, an instance and an
-OS thread), against the host's own `threading.Thread` start + join measured in the same run.
+"""Python threads in the machine against the host's native CPython 3.11 (Debian's
+/usr/bin/python3.11 when present): what starting a thread costs, how fast two threads hand work
+to each other, and whether threads waiting in blocking calls overlap. Each figure is timed
+in-process (best of REPEAT), the two sides alternating for ROUNDS turns.
+
+A thread in the machine is a new wasm instance on the process's shared memory, in its own host
+thread (docs/architecture.md), so its start costs an instantiation that native pthread_create
+does not pay.
 """
 
 from __future__ import annotations
 
-import struct
-import tempfile
-import threading
-import time
-from pathlib import Path
+import os
+import sys
 
-import wasmtime
+from bench._versus import best, race_python
 
-from server.sessions import batch
-from server.sessions.vfs.hostdir import HostDir
+REPEAT = 5
+ROUNDS = 3
+WORKLOAD = r"""
+import json, queue, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
 
-N = 2000
-PROGRAM = f"""(module
- (import "env" "memory" (memory 1 1 shared))
- (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
- (import "wasi_snapshot_preview1" "clock_time_get"
-   (func $clock (param i32 i64 i32) (result i32)))
- (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
- (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
- (global (export "__cowasm_interrupt") i32 (i32.const 16))
- (func (export "wasi_thread_start") (param $tid i32) (param $arg i32)
-   (i32.atomic.store (i32.const 32) (i32.const 1))  ;; what pthread_exit does for a joiner
-   (drop (memory.atomic.notify (i32.const 32) (i32.const 1))))
- (func (export "_start") (local $i i32)
-   (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 64)))
-   (loop $more
-     (i32.atomic.store (i32.const 32) (i32.const 0))
-     (if (i32.le_s (call $spawn (i32.const 0)) (i32.const 0)) (then (call $exit (i32.const 1))))
-     (loop $join
-       (if (i32.eqz (i32.atomic.load (i32.const 32))) (then
-         (drop (memory.atomic.wait32 (i32.const 32) (i32.const 0) (i64.const 50000000)))
-         (br $join))))
-     (local.set $i (i32.add (local.get $i) (i32.const 1)))
-     (br_if $more (i32.lt_u (local.get $i) (i32.const {N}))))
-   (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 72)))
-   (i64.store (i32.const 80) (i64.sub (i64.load (i32.const 72)) (i64.load (i32.const 64))))
-   (i32.store (i32.const 96) (i32.const 80))  ;; the elapsed ns, as 8 bytes on stdout
-   (i32.store (i32.const 100) (i32.const 8))
-   (drop (call $write (i32.const 1) (i32.const 96) (i32.const 1) (i32.const 104))))
-)"""
+def start_join(n=50):
+    for _ in range(n):
+        t = threading.Thread(target=int); t.start(); t.join()
 
+def ping_pong(n=2000):
+    a, b = queue.SimpleQueue(), queue.SimpleQueue()
+    def echo():
+        while (x := a.get()) is not None:
+            b.put(x)
+    t = threading.Thread(target=echo); t.start()
+    for i in range(n):
+        a.put(i); b.get()
+    a.put(None); t.join()
 
-def host_baseline() -> float:
-    t = time.perf_counter()
-    for _ in range(N):
-        th = threading.Thread(target=lambda: None)
-        th.start()
-        th.join()
-    return (time.perf_counter() - t) / N
+def pool_map(n=2000):
+    with ThreadPoolExecutor(4) as ex:
+        list(ex.map(abs, range(n)))
+
+def overlapped_sleeps(n=8):
+    ts = [threading.Thread(target=time.sleep, args=(0.05,)) for _ in range(n)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+
+SECTIONS = {"thread start+join (x50)": start_join, "queue ping-pong (x2000)": ping_pong,
+            "pool map (x2000)": pool_map, "8 x sleep(0.05) at once": overlapped_sleeps}
+best = {}
+for name, fn in SECTIONS.items():
+    times = []
+    for _ in range(int(sys.argv[1])):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    best[name] = min(times)
+print(json.dumps(best))
+"""
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "spawn.wasm"
-        path.write_bytes(wasmtime.wat2wasm(PROGRAM))
-        path.chmod(0o755)
-        for _ in range(2):  # the first also compiles
-            r = batch.run(["/home/user/spawn.wasm"], HostDir(d), timeout=120)
-        assert r.finished and r.status == 0 and len(r.stdout) == 8, r
-    ours = struct.unpack("<Q", r.stdout)[0] / N / 1000  # µs per spawn + join
-    host = host_baseline() * 1e6
-    print(f"thread spawn+join: {ours:.0f} us; host threading.Thread start+join {host:.0f} us; "
-          f"ratio {ours / host:.1f}x")  # fmt: skip
+    debian = "/usr/bin/python3.11"
+    native_python = debian if os.path.exists(debian) else sys.executable
+    rounds = race_python(WORKLOAD, native_python, REPEAT, ROUNDS)
+    native, wasm = best(rounds)
+    print(f"native: {native_python}")
+    print(f"{'figure':26} {'native ms':>10} {'wasm ms':>9} {'ratio':>7}")
+    for k in native:
+        print(f"{k:26} {native[k] * 1e3:10.2f} {wasm[k] * 1e3:9.2f} {wasm[k] / native[k]:6.1f}x")
+    one = "thread start+join (x50)"
+    print(
+        f"one thread start+join: {wasm[one] / 50 * 1e6:.0f} us in the machine, "
+        f"{native[one] / 50 * 1e6:.0f} us native"
+    )
 
 
 if __name__ == "__main__":
