@@ -7,9 +7,7 @@ import subprocess
 import sys
 import time
 
-import pytest
 from kernel_helpers import run, sh
-from test_interactive import Terminal
 
 from server.sessions.session import Limits
 
@@ -285,16 +283,6 @@ def test_deep_recursion_is_a_recursion_error(tmp_path):
         tmp_path,
     )
     assert "RecursionError" in err and out == "1\n"
-
-
-@pytest.fixture
-def repl(tmp_path):
-    t = Terminal(tmp_path)
-    t.expect("$ ")
-    t.type("python3\r")
-    t.expect(">>> ", timeout=60)
-    yield t
-    t.session.stop()
 
 
 def test_repl_line_editing_and_history(repl):

@@ -11,7 +11,6 @@ import time
 
 import pytest
 from kernel_helpers import run, sh
-from test_interactive import Terminal
 
 
 def both(script: str, tmp_path) -> tuple[tuple[int, str], tuple[int, str]]:
@@ -215,16 +214,6 @@ def test_kill_stops_a_threaded_program(tmp_path):
     )
     _code, out, _ = sh("python3 t.py & sleep 1; kill $!; wait $!; echo $?", tmp_path)
     assert out == "started\n143\n"
-
-
-@pytest.fixture
-def repl(tmp_path):
-    t = Terminal(tmp_path)
-    t.expect("$ ")
-    t.type("python3\r")
-    t.expect(">>> ", timeout=60)
-    yield t
-    t.session.stop()
 
 
 def test_ctrl_c_interrupts_join_and_busy_main_thread(repl):

@@ -85,13 +85,8 @@ class Machine:
                     continue
             if proc.signals.deliverable or proc.kill_sig:
                 raise InterruptedError(errno.EINTR, "interrupted")
-            if deadline is None:
-                self.cond.wait()
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cond.wait(left)
+            if not self._wait(deadline):
+                return False
         return True
 
     def _block_thread(
@@ -102,13 +97,19 @@ class Machine:
         while proc.stopped or not ready():
             if proc.kill_sig:
                 raise InterruptedError(errno.EINTR, "interrupted")
-            if deadline is None or proc.stopped:
-                self.cond.wait()
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cond.wait(left)
+            if not self._wait(None if proc.stopped else deadline):
+                return False
+        return True
+
+    def _wait(self, deadline: float | None) -> bool:
+        """Wait on cond (held) until notified or the deadline; False once it has passed."""
+        if deadline is None:
+            self.cond.wait()
+            return True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        self.cond.wait(left)
         return True
 
     # -- creating processes --
