@@ -39,9 +39,27 @@ static void *grow(intptr_t increment)
 #define NO_MALLOC_STATS 1
 #define MALLOC_ALIGNMENT 16
 #define USE_DL_PREFIX 1
-#ifdef COWASM_THREADS /* libcowasm-mt: threads share the heap; dlmalloc's spin locks guard it */
-#define USE_LOCKS 1
-#define USE_SPIN_LOCKS 1
+#ifdef COWASM_THREADS
+/* libcowasm-mt: threads share the heap, so a spin lock guards it, but only once a second thread
+ * has been started (threads/thread.c sets the flag first): a single-threaded process, CPython's
+ * usual case, pays no atomic operations per malloc. No other thread exists to flip the flag
+ * between a lock and its unlock. */
+extern volatile int __cowasm_threaded;
+static int spin_lock(int *l)
+{
+	while (__c11_atomic_exchange((_Atomic int *)l, 1, __ATOMIC_ACQUIRE))
+		;
+	return 0;
+}
+#define USE_LOCKS 2
+#define MLOCK_T int
+#define INITIAL_LOCK(l) (*(l) = 0)
+#define DESTROY_LOCK(l) (0)
+#define ACQUIRE_LOCK(l) (__cowasm_threaded ? spin_lock(l) : 0)
+#define RELEASE_LOCK(l) \
+	(__cowasm_threaded ? __c11_atomic_store((_Atomic int *)(l), 0, __ATOMIC_RELEASE) : (void)0)
+#define TRY_LOCK(l) (__cowasm_threaded ? !__c11_atomic_exchange((_Atomic int *)(l), 1, __ATOMIC_ACQUIRE) : 1)
+static MLOCK_T malloc_global_mutex = 0;
 #endif
 #define DLMALLOC_EXPORT static inline
 static size_t dlmalloc_usable_size(void *);

@@ -44,6 +44,7 @@ struct __pthread {
 };
 
 static struct __pthread main_thread;
+volatile int __cowasm_threaded; /* set before the first thread starts (src/dlmalloc.c's locks) */
 static _Thread_local struct __pthread *self; /* null in the main thread */
 
 /* attr layout in musl's pthread_attr_t: the stack size and the detach state. */
@@ -273,6 +274,7 @@ void __cowasm_thread_main(int tid, struct __pthread *t)
 int pthread_create(pthread_t *restrict out, const pthread_attr_t *restrict attr,
 		   void *(*fn)(void *), void *restrict arg)
 {
+	__cowasm_threaded = 1;
 	size_t stack = attr ? A_STACK(attr) : DEFAULT_STACK;
 	if (stack < MIN_STACK)
 		stack = MIN_STACK;
