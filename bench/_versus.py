@@ -44,6 +44,22 @@ def race(jobs: dict[str, tuple[list[str], list[str]]], home: Path, rounds: int) 
     print(f"geometric mean: {geomean(ratios):.2f}x native")
 
 
+# The end of every race_python workload: time each of its SECTIONS (name -> callable), best of
+# argv[1] calls (only the names in argv[2:], if any), into its `best` dict, printed as JSON.
+TIME_SECTIONS = r"""
+for name, fn in SECTIONS.items():
+    if sys.argv[2:] and name not in sys.argv[2:]:  # only these sections
+        continue
+    times = []
+    for _ in range(int(sys.argv[1])):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    best[name] = min(times)
+print(json.dumps(best))
+"""
+
+
 Rounds = dict[str, list[dict[str, float]]]  # "native"/"wasm" -> each round's {section: seconds}
 
 

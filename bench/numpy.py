@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import sys
 
-from bench._versus import best, geomean, race_python
+from bench._versus import TIME_SECTIONS, best, geomean, race_python
 
 REPEAT = 3
 ROUNDS = 3
-WORKLOAD = r"""
+WORKLOAD = (
+    r"""
 import json, sys, time
 t = time.perf_counter()
 import numpy as np
@@ -34,15 +35,9 @@ SECTIONS = {
     "linspace+cumsum": lambda: np.cumsum(np.linspace(0, 1, 1_000_000)),
 }
 best = {"import numpy": imported}
-for name, fn in SECTIONS.items():
-    times = []
-    for _ in range(int(sys.argv[1])):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    best[name] = min(times)
-print(json.dumps(best))
 """
+    + TIME_SECTIONS
+)
 
 
 def main() -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import shutil
 import statistics
 
-from bench._versus import best, geomean, race_python
+from bench._versus import TIME_SECTIONS, best, geomean, race_python
 
 REPEAT = 3
 ROUNDS = 7
-WORKLOAD = r"""
+WORKLOAD = (
+    r"""
 import json, re, sys, time
 from decimal import Decimal, getcontext
 
@@ -88,17 +89,9 @@ SECTIONS = {"recursion": lambda: fib(24), "loops": loops, "strings": strings, "d
             "classes": classes, "sorting": sorting, "regex": regex, "json": jsons,
             "decimal": decimals}
 best = {}
-for name, fn in SECTIONS.items():
-    if sys.argv[2:] and name not in sys.argv[2:]:  # only these sections
-        continue
-    times = []
-    for _ in range(int(sys.argv[1])):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    best[name] = min(times)
-print(json.dumps(best))
 """
+    + TIME_SECTIONS
+)
 
 
 def native_python() -> str:

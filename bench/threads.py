@@ -1,7 +1,7 @@
 """Python threads in the machine against the host's native CPython 3.11 (Debian's
-/usr/bin/python3.11 when present): what starting a thread costs, how fast two threads hand work
-to each other, and whether threads waiting in blocking calls overlap. Each figure is timed
-in-process (best of REPEAT), the two sides alternating for ROUNDS turns.
+/usr/bin/python3.11 when present, as in bench/python_cpu.py): what starting a thread costs, how
+fast two threads hand work to each other, and whether threads waiting in blocking calls overlap.
+Each figure is timed in-process (best of REPEAT), the two sides alternating for ROUNDS turns.
 
 A thread in the machine is a new wasm instance on the process's shared memory, in its own host
 thread (docs/architecture.md), so its start costs an instantiation that native pthread_create
@@ -10,14 +10,13 @@ does not pay.
 
 from __future__ import annotations
 
-import os
-import sys
-
-from bench._versus import best, race_python
+from bench._versus import TIME_SECTIONS, best, race_python
+from bench.python_cpu import native_python
 
 REPEAT = 5
 ROUNDS = 3
-WORKLOAD = r"""
+WORKLOAD = (
+    r"""
 import json, queue, sys, threading, time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -47,23 +46,16 @@ def overlapped_sleeps(n=8):
 SECTIONS = {"thread start+join (x50)": start_join, "queue ping-pong (x2000)": ping_pong,
             "pool map (x2000)": pool_map, "8 x sleep(0.05) at once": overlapped_sleeps}
 best = {}
-for name, fn in SECTIONS.items():
-    times = []
-    for _ in range(int(sys.argv[1])):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    best[name] = min(times)
-print(json.dumps(best))
 """
+    + TIME_SECTIONS
+)
 
 
 def main() -> None:
-    debian = "/usr/bin/python3.11"
-    native_python = debian if os.path.exists(debian) else sys.executable
-    rounds = race_python(WORKLOAD, native_python, REPEAT, ROUNDS)
+    python = native_python()
+    rounds = race_python(WORKLOAD, python, REPEAT, ROUNDS)
     native, wasm = best(rounds)
-    print(f"native: {native_python}")
+    print(f"native: {python}")
     print(f"{'figure':26} {'native ms':>10} {'wasm ms':>9} {'ratio':>7}")
     for k in native:
         print(f"{k:26} {native[k] * 1e3:10.2f} {wasm[k] * 1e3:9.2f} {wasm[k] / native[k]:6.1f}x")
